@@ -1,0 +1,59 @@
+/// The notebook's join: a client event meets the server state with the same
+/// session, player and timestamp (to the microsecond). Both sides are
+/// already free of duplicate keys, so every match is one to one.
+public struct ExactJoin: Sendable {
+    public init() {}
+
+    /// Matched pairs in client-event order, and the rows left unmatched on
+    /// each side.
+    public func join(_ events: PlayerEvents, _ states: ServerStates) -> JoinResult {
+        var table = RowKeyTable(capacity: states.count)
+        for i in 0..<states.count {
+            let h = RowKeyTable.hash(
+                session: states.session[i], player: states.player[i], time: states.timestamp[i])
+            _ = table.insert(Int32(i), hash: h) { other in
+                let o = Int(other)
+                return states.session[o] == states.session[i]
+                    && states.player[o] == states.player[i]
+                    && states.timestamp[o] == states.timestamp[i]
+            }
+        }
+        var result = JoinResult()
+        result.eventRow.reserveCapacity(min(events.count, states.count))
+        result.stateRow.reserveCapacity(min(events.count, states.count))
+        var stateMatched = [Bool](repeating: false, count: states.count)
+        for i in 0..<events.count {
+            let s = events.session[i]
+            let p = events.player[i]
+            let t = events.timestamp[i]
+            let h = RowKeyTable.hash(session: s, player: p, time: t)
+            let match = table.find(hash: h) { other in
+                let o = Int(other)
+                return states.session[o] == s && states.player[o] == p && states.timestamp[o] == t
+            }
+            if let match {
+                result.eventRow.append(Int32(i))
+                result.stateRow.append(match)
+                stateMatched[Int(match)] = true
+            } else {
+                result.unmatchedEvents.append(Int32(i))
+            }
+        }
+        for i in 0..<states.count where !stateMatched[i] {
+            result.unmatchedStates.append(Int32(i))
+        }
+        return result
+    }
+}
+
+/// The pairs a join found, and what it could not pair.
+public struct JoinResult: Sendable {
+    public var eventRow: [Int32] = []
+    public var stateRow: [Int32] = []
+    /// Client events with no server state (`client_only` in the ledger).
+    public var unmatchedEvents: [Int32] = []
+    /// Server states with no client event (`server_only` in the ledger).
+    public var unmatchedStates: [Int32] = []
+
+    public init() {}
+}

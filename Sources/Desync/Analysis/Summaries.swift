@@ -1,0 +1,54 @@
+/// One row of `desync_by_ping` or `desync_by_packet_loss`.
+public struct SummaryRow<Key: Sendable>: Sendable {
+    public var key: Key
+    public var averageDistance: Double
+    public var desyncedCount: Int64
+    public var inSyncCount: Int64
+}
+
+/// The notebook's two summaries.
+public struct Summaries: Sendable {
+    public var byPing: [SummaryRow<PingCategory>] = []
+    public var byPacketLoss: [SummaryRow<Double>] = []
+
+    public init() {}
+
+    /// Groups the joined ticks by ping band and by packet loss (the value
+    /// as written), each ordered by its key ascending.
+    public static func compute(_ ticks: JoinedTicks, _ states: ServerStates) -> Summaries {
+        var byPing: [PingCategory: Accumulator] = [:]
+        var byLoss: [Double: Accumulator] = [:]
+        for k in 0..<ticks.count {
+            let d = ticks.distance[k]
+            let flagged = ticks.isDesynced[k]
+            let loss = states.packetLoss[Int(ticks.stateRow[k])]
+            byPing[ticks.pingCategory[k], default: Accumulator()].add(d, flagged)
+            byLoss[loss, default: Accumulator()].add(d, flagged)
+        }
+        func rows<K: Comparable>(_ groups: [K: Accumulator]) -> [SummaryRow<K>] {
+            groups.keys.sorted().map { key in
+                let a = groups[key]!
+                let n = Double(a.desynced + a.inSync)
+                return SummaryRow(
+                    key: key, averageDistance: a.sum / n, desyncedCount: a.desynced,
+                    inSyncCount: a.inSync)
+            }
+        }
+        var summaries = Summaries()
+        summaries.byPing = rows(byPing)
+        summaries.byPacketLoss = rows(byLoss)
+        return summaries
+    }
+}
+
+/// Running totals of one summary group.
+private struct Accumulator {
+    var sum = 0.0
+    var desynced: Int64 = 0
+    var inSync: Int64 = 0
+
+    mutating func add(_ distance: Double, _ flagged: Bool) {
+        sum += distance
+        if flagged { desynced += 1 } else { inSync += 1 }
+    }
+}

@@ -1,0 +1,95 @@
+extension StreamReader {
+    /// Drops rows delivered twice: the same id, or the same session, player
+    /// and timestamp. The first copy in file order wins: it is the one the
+    /// producer wrote first, later copies are retransmissions, and keeping
+    /// the first makes the outcome independent of how often a row repeats.
+    /// Each dropped copy is recorded as a `duplicate` reject naming the
+    /// line of the copy it repeats.
+    func removeDuplicates(_ input: inout StreamInput) {
+        if input.file.stream == .playerEvents {
+            let e = input.events
+            let keep = duplicateMask(
+                count: e.count, ids: e.eventID, session: e.session, player: e.player,
+                time: e.timestamp, lines: e.line, input: &input)
+            guard let keep else { return }
+            var out = PlayerEvents()
+            out.reserve(e.count)
+            for i in 0..<e.count where keep[i] {
+                out.eventID.append(row: i, of: e.eventID)
+                out.session.append(e.session[i])
+                out.player.append(e.player[i])
+                out.eventType.append(e.eventType[i])
+                out.timestamp.append(e.timestamp[i])
+                out.x.append(e.x[i])
+                out.y.append(e.y[i])
+                out.z.append(e.z[i])
+                out.line.append(e.line[i])
+            }
+            input.events = out
+        } else {
+            let s = input.states
+            let keep = duplicateMask(
+                count: s.count, ids: s.stateID, session: s.session, player: s.player,
+                time: s.timestamp, lines: s.line, input: &input)
+            guard let keep else { return }
+            var out = ServerStates()
+            out.reserve(s.count)
+            for i in 0..<s.count where keep[i] {
+                out.stateID.append(row: i, of: s.stateID)
+                out.session.append(s.session[i])
+                out.player.append(s.player[i])
+                out.timestamp.append(s.timestamp[i])
+                out.x.append(s.x[i])
+                out.y.append(s.y[i])
+                out.z.append(s.z[i])
+                out.ping.append(s.ping[i])
+                out.packetLoss.append(s.packetLoss[i])
+                out.line.append(s.line[i])
+            }
+            input.states = out
+        }
+    }
+
+    /// Which rows to keep, or nil when every row is unique.
+    private func duplicateMask(
+        count: Int, ids: StringColumn, session: [Int32], player: [Int32], time: [Int64],
+        lines: [Int64], input: inout StreamInput
+    ) -> [Bool]? {
+        var byID = RowKeyTable(capacity: count)
+        var byKey = RowKeyTable(capacity: count)
+        var keep: [Bool]? = nil
+        ids.bytes.withUnsafeBufferPointer { bytes in
+            let offsets = ids.offsets
+            func idBytes(_ row: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[offsets[row]..<offsets[row + 1]])
+            }
+            for i in 0..<count {
+                let row = Int32(i)
+                let key = RowKeyTable.hash(session: session[i], player: player[i], time: time[i])
+                let sameKey = byKey.find(hash: key) { other in
+                    let o = Int(other)
+                    return session[o] == session[i] && player[o] == player[i] && time[o] == time[i]
+                }
+                let mine = idBytes(i)
+                let idHash = RowKeyTable.hash(bytes: mine)
+                let sameID = byID.find(hash: idHash) { idBytes(Int($0)).elementsEqual(mine) }
+                guard let original = sameID ?? sameKey else {
+                    _ = byKey.insert(row, hash: key) { _ in false }
+                    _ = byID.insert(row, hash: idHash) { _ in false }
+                    continue
+                }
+                if keep == nil { keep = Array(repeating: true, count: count) }
+                keep![i] = false
+                input.duplicates += 1
+                let what = sameID != nil ? "id" : "session, player and timestamp"
+                input.rejects.append(
+                    RejectedRecord(
+                        stream: input.file.stream, sourceFile: input.file.path,
+                        lineNumber: lines[i], reason: .duplicate,
+                        message: "same \(what) as line \(lines[Int(original)]); the first copy is used",
+                        rawLine: ""))
+            }
+        }
+        return keep
+    }
+}

@@ -1,0 +1,181 @@
+import Dispatch
+import Foundation
+
+/// An input file as the ledger records it.
+public struct InputFile: Sendable, Equatable {
+    public var stream: Stream
+    public var path: String
+    public var bytes: Int64
+    public var sha256: String
+}
+
+/// Everything read from one stream: the accepted rows (duplicates already
+/// removed), the rejected lines, and the counts the ledger needs.
+public struct StreamInput: Sendable {
+    public var file: InputFile
+    public var events = PlayerEvents()
+    public var states = ServerStates()
+    public var rejects: [RejectedRecord] = []
+    /// Non-blank lines: the rows the ledger accounts for.
+    public var rowsRead: Int64 = 0
+    public var blankLines: Int64 = 0
+    public var duplicates: Int64 = 0
+
+    public var accepted: Int64 {
+        Int64(file.stream == .playerEvents ? events.count : states.count)
+    }
+
+    /// Rejected rows, duplicates excluded (they are counted on their own).
+    public var rejected: Int64 {
+        Int64(rejects.count) - duplicates
+    }
+}
+
+/// Reads a JSON Lines stream in large sequential chunks, parses the chunks
+/// on all cores, and merges them in file order.
+public struct StreamReader: Sendable {
+    public var validation = Validation()
+    /// Bytes per chunk handed to one parsing task.
+    public var chunkBytes = 8 << 20
+    public var parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    public init() {}
+
+    public func read(
+        _ stream: Stream, path: String, dimensions: inout Dimensions,
+        progress: ((Int64) -> Void)? = nil
+    ) throws -> StreamInput {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw DesyncError(
+                .input, "cannot open \(stream.rawValue) input '\(path)': \(reason)",
+                cause: "check the path and its permissions")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw DesyncError(
+                .input, "\(stream.rawValue) input '\(path)' is not a regular file")
+        }
+
+        let schema = StreamSchema.of(stream)
+        let parser = JSONChunkParser(schema: schema, validation: validation, sourceFile: path)
+        let hasher = SHA256Hasher()
+        var result = StreamInput(
+            file: InputFile(stream: stream, path: path, bytes: Int64(info.st_size), sha256: ""))
+        var nextLine: Int64 = 1
+        var carry: [UInt8] = []
+        var totalRead: Int64 = 0
+        var reachedEnd = false
+
+        while !reachedEnd {
+            // Read up to `parallelism` chunks, each ending at a newline.
+            var pieces: [[UInt8]] = []
+            while pieces.count < parallelism {
+                var buffer = carry
+                carry = []
+                let before = buffer.count
+                buffer.reserveCapacity(before + chunkBytes)
+                let got = try Self.readFully(fd, into: &buffer, count: chunkBytes, path: path)
+                totalRead += Int64(got)
+                buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[before...])) }
+                if got < chunkBytes {
+                    reachedEnd = true
+                    if !buffer.isEmpty { pieces.append(buffer) }
+                    break
+                }
+                if let lastNewline = buffer.lastIndex(of: 0x0A) {
+                    carry = Array(buffer[(lastNewline + 1)...])
+                    buffer.removeSubrange((lastNewline + 1)...)
+                    pieces.append(buffer)
+                } else {
+                    carry = buffer  // one line longer than a chunk: keep reading
+                }
+            }
+            progress?(totalRead)
+            if pieces.isEmpty { continue }
+
+            let parsed = parallelMap(pieces) { piece in
+                piece.withUnsafeBufferPointer { parser.parse($0, firstLine: 1) }
+            }
+            for chunk in parsed {
+                merge(chunk, firstLine: nextLine, into: &result, dimensions: &dimensions)
+                nextLine += chunk.lines
+            }
+        }
+        result.file.sha256 = hasher.finish()
+        removeDuplicates(&result)
+        return result
+    }
+
+    private static func readFully(
+        _ fd: Int32, into buffer: inout [UInt8], count: Int, path: String
+    ) throws -> Int {
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        var filled = 0
+        while filled < count {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                Foundation.read(fd, raw.baseAddress! + start + filled, count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw DesyncError(.input, "cannot read '\(path)': \(reason)")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        buffer.removeLast(count - filled)
+        return filled
+    }
+
+    /// Appends a chunk's rows, turning its local ids into the shared ones
+    /// and its line numbers into file line numbers.
+    private func merge(
+        _ chunk: ParsedChunk, firstLine: Int64, into result: inout StreamInput,
+        dimensions: inout Dimensions
+    ) {
+        let shift = firstLine - 1
+        let sessions = chunk.dimensions.sessions.values.map { dimensions.sessions.id(for: $0) }
+        let players = chunk.dimensions.players.values.map { dimensions.players.id(for: $0) }
+        let types = chunk.dimensions.eventTypes.values.map { dimensions.eventTypes.id(for: $0) }
+        result.blankLines += chunk.blankLines
+        result.rowsRead += chunk.lines - chunk.blankLines
+        for var reject in chunk.rejects {
+            reject.lineNumber += shift
+            result.rejects.append(reject)
+        }
+        if result.file.stream == .playerEvents {
+            let c = chunk.events
+            var e = result.events
+            result.events = PlayerEvents()  // keep `e` uniquely referenced
+            e.eventID.append(contentsOf: c.eventID)
+            e.session.append(contentsOf: c.session.lazy.map { sessions[Int($0)] })
+            e.player.append(contentsOf: c.player.lazy.map { players[Int($0)] })
+            e.eventType.append(contentsOf: c.eventType.lazy.map { types[Int($0)] })
+            e.timestamp.append(contentsOf: c.timestamp)
+            e.x.append(contentsOf: c.x)
+            e.y.append(contentsOf: c.y)
+            e.z.append(contentsOf: c.z)
+            e.line.append(contentsOf: c.line.lazy.map { $0 + shift })
+            result.events = e
+        } else {
+            let c = chunk.states
+            var s = result.states
+            result.states = ServerStates()
+            s.stateID.append(contentsOf: c.stateID)
+            s.session.append(contentsOf: c.session.lazy.map { sessions[Int($0)] })
+            s.player.append(contentsOf: c.player.lazy.map { players[Int($0)] })
+            s.timestamp.append(contentsOf: c.timestamp)
+            s.x.append(contentsOf: c.x)
+            s.y.append(contentsOf: c.y)
+            s.z.append(contentsOf: c.z)
+            s.ping.append(contentsOf: c.ping)
+            s.packetLoss.append(contentsOf: c.packetLoss)
+            s.line.append(contentsOf: c.line.lazy.map { $0 + shift })
+            result.states = s
+        }
+    }
+}

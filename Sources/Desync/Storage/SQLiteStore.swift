@@ -1,0 +1,164 @@
+import CSQLite
+
+/// The embedded default store: one SQLite file.
+///
+/// Types read back as written: timestamps are stored as
+/// `YYYY-MM-DD HH:MM:SS.ffffff` text in UTC (sortable, microseconds kept),
+/// booleans as 0 and 1, doubles as IEEE doubles.
+public final class SQLiteStore: ResultStore {
+    let connection: SQLiteConnection
+
+    public init(path: String) throws {
+        connection = try SQLiteConnection(path: path)
+        // Rollback journal plus `synchronous=FULL` (SQLite's default) keeps
+        // a killed run from leaving anything half-written; the checks below
+        // also surface "not a database" before any work is done.
+        _ = try connection.query("PRAGMA schema_version")
+    }
+
+    public var displayName: String { "sqlite:\(connection.path)" }
+
+    public func query(_ sql: String) throws -> [[String?]] {
+        try connection.query(sql)
+    }
+
+    public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
+        try connection.withTransaction {
+            for spec in Tables.all { try ensure(spec) }
+            if output.succeeded {
+                try clearBatch(for: output)
+                for table in output.tables { try insert(table, progress: progress) }
+            }
+            try insert(output.rejects, progress: progress)
+            try insert(output.ledger, progress: nil)
+        }
+    }
+
+    /// Empties the batch tables (replace mode), or removes the earlier
+    /// batches of the same input (append mode).
+    private func clearBatch(for output: RunOutput) throws {
+        switch output.mode {
+        case .replace:
+            for spec in Tables.batchTables {
+                try connection.execute("DELETE FROM \(quoted(spec.name))")
+            }
+        case .append:
+            let earlier = try connection.query(
+                "SELECT run_id FROM pipeline_runs WHERE input_fingerprint = ?"
+                    + " AND status = 'succeeded'", [output.fingerprint])
+            for row in earlier {
+                guard let id = row[0] else { continue }
+                for spec in Tables.batchTables {
+                    let delete = try connection.prepare(
+                        "DELETE FROM \(quoted(spec.name)) WHERE run_id = ?")
+                    sqlite3_bind_text(delete.handle, 1, id, -1, desync_sqlite_transient())
+                    let rc = sqlite3_step(delete.handle)
+                    guard rc == SQLITE_DONE else {
+                        throw connection.error(rc, "removing batch \(id) from \(spec.name)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates the table if it is missing, adds columns a newer desync
+    /// writes, and refuses a table whose columns have other types.
+    private func ensure(_ spec: TableSpec) throws {
+        let columns = spec.columns.map { "\(quoted($0.name)) \($0.type.rawValue)" }
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS \(quoted(spec.name)) (\(columns.joined(separator: ", ")))")
+        let existing = try connection.query("PRAGMA table_info(\(quoted(spec.name)))")
+        var types: [String: String] = [:]
+        for row in existing {
+            types[row[1] ?? ""] = (row[2] ?? "").uppercased()
+        }
+        for column in spec.columns {
+            guard let type = types[column.name] else {
+                try connection.execute(
+                    "ALTER TABLE \(quoted(spec.name)) ADD COLUMN \(quoted(column.name))"
+                        + " \(column.type.rawValue)")
+                continue
+            }
+            guard SchemaCheck.compatible(declared: type, wanted: column.type) else {
+                throw SchemaCheck.mismatch(
+                    table: spec.name, column: column.name, found: type, wanted: column.type,
+                    store: displayName)
+            }
+        }
+    }
+
+    private func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
+        guard table.count > 0 else { return }
+        let names = table.spec.columns.map { quoted($0.name) }.joined(separator: ", ")
+        let marks = Array(repeating: "?", count: table.spec.columns.count).joined(separator: ", ")
+        let statement = try connection.prepare(
+            "INSERT INTO \(quoted(table.spec.name)) (\(names)) VALUES (\(marks))")
+        let binder = SQLiteBinder(statement.handle)
+        for row in 0..<table.count {
+            binder.index = 1
+            table.emit(row, binder)
+            let rc = sqlite3_step(statement.handle)
+            guard rc == SQLITE_DONE else {
+                throw connection.error(rc, "inserting into \(table.spec.name)")
+            }
+            sqlite3_reset(statement.handle)
+            if row & 0xFFFF == 0xFFFF { progress?(0x10000) }
+        }
+        progress?(table.count & 0xFFFF)
+    }
+}
+
+/// Binds one row's values to a prepared INSERT, left to right.
+final class SQLiteBinder: RowSink {
+    let statement: OpaquePointer
+    var index: Int32 = 1
+    private var scratch: [UInt8] = []
+
+    init(_ statement: OpaquePointer) {
+        self.statement = statement
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+        sqlite3_bind_text(
+            statement, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+            Int32(bytes.count), desync_sqlite_transient())
+        index += 1
+    }
+
+    func text(_ value: String) {
+        sqlite3_bind_text(statement, index, value, -1, desync_sqlite_transient())
+        index += 1
+    }
+
+    func timestamp(_ microseconds: Int64) {
+        scratch.removeAll(keepingCapacity: true)
+        Timestamp(microseconds: microseconds).appendSQLText(to: &scratch)
+        scratch.withUnsafeBufferPointer { text($0) }
+    }
+
+    func double(_ value: Double) {
+        sqlite3_bind_double(statement, index, value)
+        index += 1
+    }
+
+    func integer(_ value: Int64) {
+        sqlite3_bind_int64(statement, index, value)
+        index += 1
+    }
+
+    func boolean(_ value: Bool) {
+        sqlite3_bind_int(statement, index, value ? 1 : 0)
+        index += 1
+    }
+
+    func null() {
+        sqlite3_bind_null(statement, index)
+        index += 1
+    }
+}
+
+/// Double-quotes an SQL identifier (all of ours are plain, but `timestamp`
+/// is a keyword in some dialects).
+func quoted(_ identifier: String) -> String {
+    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

@@ -1,0 +1,81 @@
+import Desync
+import Foundation
+
+/// The `desync` command line: a table of subcommands, each with a table of
+/// options. `main` returns the process exit code.
+public enum CLI {
+    static var commands: [CommandSpec] {
+        [GenerateCommand.spec, RunCommand.spec, RunsCommand.spec, ShowCommand.spec]
+            + extraCommands
+    }
+
+    /// Commands contributed by other files (report, ...), kept apart so
+    /// that adding one does not touch this table.
+    static var extraCommands: [CommandSpec] { [] }
+
+    static let topHelp: String = {
+        var lines = [
+            "desync: measure how far game clients drift from the authoritative server.",
+            "",
+            "usage: desync <command> [options]",
+            "",
+            "commands:",
+        ]
+        for c in commands {
+            lines.append("  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary.prefix(90))
+        }
+        lines.append("")
+        lines.append("Run desync <command> --help for the options of a command and their defaults.")
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    public static func main(_ arguments: [String], console: Console = .standard) -> Int32 {
+        var console = console
+        guard let first = arguments.first else {
+            console.err(topHelp)
+            return 64
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            console.out(topHelp)
+            return 0
+        }
+        if first == "--version" {
+            console.out("desync \(version)\n")
+            return 0
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            let names = commands.map(\.name)
+            let best = names.min {
+                ArgumentParser.editDistance($0, first) < ArgumentParser.editDistance($1, first)
+            }!
+            let hint = ArgumentParser.editDistance(best, first) <= 2 ? "did you mean '\(best)'? " : ""
+            console.err(
+                "desync: unknown command '\(TerminalText.escaped(first))'; \(hint)commands are:"
+                    + " \(names.joined(separator: ", ")) (see desync --help)\n")
+            return 64
+        }
+        do {
+            let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command)
+            if parsed.has("--help") {
+                console.out(command.help)
+                return 0
+            }
+            try command.run(parsed, &console)
+            return 0
+        } catch let error as DesyncError {
+            console.err("desync \(command.name): \(error.description)\n")
+            return error.exitCode
+        } catch {
+            console.err("desync \(command.name): \(error)\n")
+            return 70
+        }
+    }
+
+    public static let version = "0.1.0"
+
+    static func logger(_ args: ParsedArguments) -> Logger {
+        if args.has("--verbose") { return Logger(level: .info) }
+        if args.has("--quiet") { return Logger(level: .error) }
+        return Logger(level: .warning)
+    }
+}

@@ -1,0 +1,151 @@
+import Desync
+import Foundation
+
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
+        summary: "Read both streams, validate, join, compute the de-sync metrics and summaries,"
+            + " persist every table, and print the summaries.",
+        usage: "desync run --input DIR [--db URL] [options]",
+        options: [
+            OptionSpec(
+                "--input", value: "DIR",
+                "folder holding player_events.jsonl and server_state.jsonl"),
+            OptionSpec("--player-events", value: "FILE", "the client stream, instead of --input"),
+            OptionSpec("--server-state", value: "FILE", "the server stream, instead of --input"),
+            OptionSpec(
+                "--db", value: "URL", default: "sqlite:desync.db",
+                "where to write: sqlite:PATH, postgresql://user@host:port/db or libpq key=value"),
+            OptionSpec(
+                "--mode", value: "MODE", default: "replace",
+                "replace the tables' contents, or append this batch (same input replaces its batch)"),
+            OptionSpec(
+                "--max-reject-rate", value: "R", default: "0.05",
+                "fail the run when more than this fraction of a stream's rows is rejected"),
+            OptionSpec(
+                "--max-line-bytes", value: "N", default: "65536",
+                "lines longer than this are rejected (line_too_long)"),
+            OptionSpec(
+                "--threshold", value: "D", default: "1.0",
+                "a tick is de-synced when its distance is above this (world units)"),
+            OptionSpec(
+                "--ping-bands", value: "LOW,MEDIUM", default: "50,150",
+                "ping (ms) below LOW is low, below MEDIUM medium, else high"),
+            OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
+            OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
+            OptionSpec(
+                "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
+                "Spark Connect server, with --engine spark"),
+        ],
+        run: run)
+
+    static func configuration(_ args: ParsedArguments) throws -> RunConfiguration {
+        let playerEvents: String
+        let serverState: String
+        if let input = args.string("--input") {
+            guard !args.has("--player-events"), !args.has("--server-state") else {
+                throw DesyncError(
+                    .usage, "give either --input DIR or --player-events FILE --server-state FILE, not both")
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
+                throw DesyncError(
+                    .input,
+                    "input folder '\(TerminalText.escaped(input))' does not exist; create data with"
+                        + " desync generate --out \(TerminalText.escaped(input))")
+            }
+            guard isFolder.boolValue else {
+                throw DesyncError(
+                    .input,
+                    "--input '\(TerminalText.escaped(input))' is a file; give its folder, or name the"
+                        + " files with --player-events FILE --server-state FILE")
+            }
+            playerEvents = input + "/" + Generator.playerEventsFile
+            serverState = input + "/" + Generator.serverStateFile
+            let missing = [playerEvents, serverState].filter {
+                !FileManager.default.fileExists(atPath: $0)
+            }
+            guard missing.isEmpty else {
+                throw DesyncError(
+                    .input,
+                    "folder '\(TerminalText.escaped(input))' lacks "
+                        + missing.map { TerminalText.escaped(($0 as NSString).lastPathComponent) }
+                        .joined(separator: " and ")
+                        + "; it must hold both streams (desync generate --out DIR writes them)")
+            }
+        } else {
+            guard let p = args.string("--player-events"), let s = args.string("--server-state") else {
+                throw DesyncError(
+                    .usage,
+                    "desync run needs --input DIR (or --player-events FILE --server-state FILE);"
+                        + " for example: desync run --input ../shared/fixtures/multi-50k")
+            }
+            playerEvents = p
+            serverState = s
+        }
+        var config = RunConfiguration(
+            playerEventsPath: playerEvents, serverStatePath: serverState,
+            store: try StoreLocation(args.string("--db")!))
+        let modeText = args.string("--mode")!
+        guard let mode = WriteMode(rawValue: modeText) else {
+            throw DesyncError(.usage, "--mode must be replace or append, got '\(TerminalText.escaped(modeText))'")
+        }
+        config.mode = mode
+        let rate = try args.double("--max-reject-rate")!
+        guard (0...1).contains(rate) else {
+            throw DesyncError(.usage, "--max-reject-rate must be a fraction in 0...1, for example 0.05")
+        }
+        config.maxRejectRate = rate
+        config.validation.maxLineBytes = try args.integer("--max-line-bytes", range: 64...(1 << 30))!
+        config.analysis.threshold = try args.double("--threshold")!
+        let bands = args.string("--ping-bands")!.split(separator: ",").map {
+            Int32($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard bands.count == 2, let low = bands[0], let medium = bands[1], 0 < low, low < medium else {
+            throw DesyncError(
+                .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
+        }
+        config.analysis.pingBands = (low, medium)
+        return config
+    }
+
+    static func run(_ args: ParsedArguments, _ console: inout Console) throws {
+        let format = args.string("--format")!
+        guard format == "text" || format == "json" else {
+            throw DesyncError(.usage, "--format must be text or json, got '\(TerminalText.escaped(format))'")
+        }
+        let engine = args.string("--engine")!
+        guard engine == "embedded" || engine == "spark" else {
+            throw DesyncError(.usage, "--engine must be embedded or spark, got '\(TerminalText.escaped(engine))'")
+        }
+        let config = try configuration(args)
+        if engine == "spark" {
+            try sparkRun(args, config, &console)
+            return
+        }
+        let logger = CLI.logger(args)
+        let progress = ProgressLine(console: console, enabled: !args.has("--quiet"))
+        var observer = RunObserver()
+        observer.progress = { stage, done, total in
+            progress.update(stage.rawValue, done: done, total: total, unit: stage == .read ? "bytes" : "rows")
+        }
+        observer.stageFinished = { stage, seconds, metadata in
+            progress.clear()
+            logger.info("stage", [("stage", stage.rawValue), ("seconds", fixed(seconds, 3))] + metadata)
+        }
+        logger.info("run", [("db", config.store.display), ("mode", config.mode.rawValue)])
+        let result: RunResult
+        do {
+            result = try Pipeline(configuration: config, logger: logger, observer: observer).run()
+        } catch {
+            progress.clear()
+            throw error
+        }
+        progress.clear()
+        if format == "json" {
+            console.out(RunReport.json(result) + "\n")
+        } else {
+            console.out(RunReport.text(result))
+        }
+    }
+}

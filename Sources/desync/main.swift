@@ -1,0 +1,4 @@
+import DesyncCLI
+import Foundation
+
+exit(CLI.main(Array(CommandLine.arguments.dropFirst())))
