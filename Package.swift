@@ -38,15 +38,19 @@ let package = Package(
         .executableTarget(
             name: "desync",
             dependencies: ["DesyncCLI"]),
+        .target(
+            name: "DesyncTestSupport",
+            dependencies: ["Desync", "DesyncCLI"],
+            path: "Tests/DesyncTestSupport"),
         .testTarget(
             name: "DesyncTests",
-            dependencies: ["Desync", "DesyncCLI"]),
+            dependencies: ["Desync", "DesyncCLI", "DesyncTestSupport"]),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Desync", "DesyncCLI"]),
+            dependencies: ["Desync", "DesyncCLI", "DesyncTestSupport"]),
         .testTarget(
             name: "SparkConnectTests",
-            dependencies: ["SparkConnect", "Desync", "DesyncCLI"]),
+            dependencies: ["SparkConnect", "Desync", "DesyncCLI", "DesyncTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

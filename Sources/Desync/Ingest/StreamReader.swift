@@ -73,11 +73,9 @@ public struct StreamReader: Sendable {
             // Read up to `parallelism` chunks, each ending at a newline.
             var pieces: [[UInt8]] = []
             while pieces.count < parallelism {
-                var buffer = carry
+                let before = carry.count
+                var (buffer, got) = try Self.readChunk(fd, after: carry, count: chunkBytes, path: path)
                 carry = []
-                let before = buffer.count
-                buffer.reserveCapacity(before + chunkBytes)
-                let got = try Self.readFully(fd, into: &buffer, count: chunkBytes, path: path)
                 totalRead += Int64(got)
                 buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[before...])) }
                 if got < chunkBytes {
@@ -109,26 +107,31 @@ public struct StreamReader: Sendable {
         return result
     }
 
-    private static func readFully(
-        _ fd: Int32, into buffer: inout [UInt8], count: Int, path: String
-    ) throws -> Int {
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
+    /// Reads up to `count` bytes after `carry` into one new array, without
+    /// zero-filling it first.
+    private static func readChunk(
+        _ fd: Int32, after carry: [UInt8], count: Int, path: String
+    ) throws -> (buffer: [UInt8], read: Int) {
+        var failure: Int32 = 0
         var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Foundation.read(fd, raw.baseAddress! + start + filled, count - filled)
+        let buffer = [UInt8](unsafeUninitializedCapacity: carry.count + count) { raw, initialized in
+            _ = raw.initialize(fromContentsOf: carry)
+            while filled < count {
+                let n = Foundation.read(fd, raw.baseAddress! + carry.count + filled, count - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                filled += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                throw DesyncError(.input, "cannot read '\(path)': \(reason)")
-            }
-            if n == 0 { break }
-            filled += n
+            initialized = carry.count + filled
         }
-        buffer.removeLast(count - filled)
-        return filled
+        guard failure == 0 else {
+            throw DesyncError(.input, "cannot read '\(path)': \(String(cString: strerror(failure)))")
+        }
+        return (buffer, filled)
     }
 
     /// Appends a chunk's rows, turning its local ids into the shared ones

@@ -20,6 +20,9 @@ public final class PostgresStore: ResultStore {
 
     public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
         try connection.withTransaction {
+            // Serialises concurrent runs on one database: they would race
+            // creating the tables and replacing each other's batches.
+            try connection.execute("SELECT pg_advisory_xact_lock(7021965)")
             for spec in Tables.all { try ensure(spec) }
             if output.succeeded {
                 try clearBatch(for: output)
@@ -56,8 +59,6 @@ public final class PostgresStore: ResultStore {
     /// and refuses a table whose columns have other types.
     private func ensure(_ spec: TableSpec) throws {
         let columns = spec.columns.map { "\(quoted($0.name)) \($0.type.rawValue)" }
-        // Serialises concurrent first runs creating the same tables.
-        try connection.execute("SELECT pg_advisory_xact_lock(7_021_965)")
         try connection.execute(
             "CREATE TABLE IF NOT EXISTS \(quoted(spec.name)) (\(columns.joined(separator: ", ")))")
         let existing = try connection.execute(

@@ -1,0 +1,97 @@
+import Desync
+import DesyncCLI
+import DesyncTestSupport
+import Foundation
+import Testing
+
+@Suite struct CLITests {
+    func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+        let capture = Console.Capture()
+        let code = CLI.main(arguments, console: .capturing(capture))
+        return (code, capture.out, capture.err)
+    }
+
+    @Test func topHelpListsCommands() {
+        let r = run(["--help"])
+        #expect(r.code == 0)
+        for name in ["generate", "run", "runs", "show"] {
+            #expect(r.out.contains("  \(name) "))
+        }
+    }
+
+    @Test func commandHelpListsEveryOptionWithDefault() {
+        let r = run(["generate", "--help"])
+        #expect(r.code == 0)
+        for line in ["--sessions N", "(default: 10)", "--tick-ms MS", "(default: 50)", "--seed N", "(default: 42)"] {
+            #expect(r.out.contains(line), "missing \(line)")
+        }
+        let run = self.run(["run", "--help"])
+        #expect(run.out.contains("--db URL") && run.out.contains("(default: sqlite:desync.db)"))
+    }
+
+    @Test func unknownOptionSuggestsTheRightOne() {
+        let r = run(["generate", "--tick", "5", "--out", "x"])
+        #expect(r.code == 64)
+        #expect(r.err.contains("did you mean --ticks?"))
+        let bad = run(["generate", "--out", "x", "--ticks", "many"])
+        #expect(bad.code == 64)
+        #expect(bad.err.contains("--ticks expects a whole number"))
+        #expect(run(["frobnicate"]).code == 64)
+        #expect(run(["rnu"]).err.contains("did you mean 'run'?"))
+    }
+
+    @Test func runPrintsTablesAndStoresThem() throws {
+        let folder = temporaryFolder()
+        let r = run(["run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:\(folder)/x.db"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("high                            5.1338                 135                   19"))
+        #expect(r.out.contains("       0.08                   5.4386                  24                    0"))
+        #expect(r.err.isEmpty)
+    }
+
+    @Test func missingInputSaysWhatToDo() {
+        let r = run(["run", "--input", "/nonexistent/folder", "--db", "sqlite:/tmp/unused.db"])
+        #expect(r.code == 66)
+        #expect(r.err.contains("does not exist") && r.err.contains("desync generate"))
+    }
+
+    @Test func generateIsDeterministic() throws {
+        let a = temporaryFolder()
+        let b = temporaryFolder()
+        let args = ["--sessions", "2", "--players", "3", "--ticks", "200", "--seed", "9", "--quiet"]
+        #expect(run(["generate", "--out", a] + args).code == 0)
+        #expect(run(["generate", "--out", b] + args).code == 0)
+        for file in ["player_events.jsonl", "server_state.jsonl"] {
+            let x = try Data(contentsOf: URL(fileURLWithPath: a + "/" + file))
+            let y = try Data(contentsOf: URL(fileURLWithPath: b + "/" + file))
+            #expect(x == y && x.count > 0)
+        }
+        let c = temporaryFolder()
+        #expect(run(["generate", "--out", c] + args.map { $0 == "9" ? "10" : $0 }).code == 0)
+        let x = try Data(contentsOf: URL(fileURLWithPath: a + "/player_events.jsonl"))
+        let z = try Data(contentsOf: URL(fileURLWithPath: c + "/player_events.jsonl"))
+        #expect(x != z)
+    }
+
+    /// The notebook profile's own facts (CONTRACT.md): tiers 15/25/60%,
+    /// de-sync rates 0.8 and 0.25 within tiers, loss 0 when good.
+    @Test func notebookProfileFollowsTheProducersModel() throws {
+        let folder = temporaryFolder()
+        #expect(run(["generate", "--out", folder, "--sessions", "4", "--players", "5", "--ticks", "2000", "--quiet"]).code == 0)
+        let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--format", "json"])
+        #expect(r.code == 0, "\(r.err)")
+        let doc = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        let byPing = doc["desync_by_ping"] as! [[String: Any]]
+        func share(_ category: String) -> Double {
+            let row = byPing.first { $0["ping_category"] as! String == category }!
+            return Double((row["desync_event_count"] as! Int) + (row["in_sync_event_count"] as! Int)) / 40_000
+        }
+        #expect(abs(share("high") - 0.15) < 0.01)
+        #expect(abs(share("medium") - 0.25) < 0.01)
+        #expect(abs(share("low") - 0.60) < 0.01)
+        let high = byPing.first { $0["ping_category"] as! String == "high" }!
+        let rate = Double(high["desync_event_count"] as! Int)
+            / Double((high["desync_event_count"] as! Int) + (high["in_sync_event_count"] as! Int))
+        #expect(abs(rate - 0.8) < 0.03)
+    }
+}
