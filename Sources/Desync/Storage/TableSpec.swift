@@ -127,8 +127,104 @@ public enum Tables {
     public static var all: [TableSpec] { batchTables + [pipelineRuns] }
 }
 
-/// Tables beyond the notebook's, filled by the analysis stage. Declared
-/// here so that stores create and check them with the others.
+/// Tables beyond the notebook, filled by the analysis stage (DOMAIN.md).
+/// Declared here so that stores create, check and clear them with the
+/// others. Distances are in world units, times in milliseconds, rates are
+/// fractions in [0, 1], and `*_ci_low`/`*_ci_high` bound a 95% Wilson
+/// interval.
 public enum AnalyticsTables {
-    public static var all: [TableSpec] { [] }
+    static let runID = Tables.runID
+
+    /// Consecutive de-synced ticks of one player.
+    public static let episodes = TableSpec(
+        "desync_episodes",
+        [
+            .init("session_id", .text), .init("player_id", .text),
+            .init("episode_start", .timestamp), .init("episode_end", .timestamp),
+            .init("ticks", .bigint), .init("duration_ms", .double),
+            .init("peak_desync_distance", .double), .init("average_desync_distance", .double),
+            // From the episode's last de-synced tick to the player's next tick
+            // under the threshold; NULL when the data ends first.
+            .init("recovery_ms", .double), runID,
+        ])
+
+    public static let bySession = TableSpec(
+        "desync_by_session",
+        [
+            .init("session_id", .text), .init("players", .bigint), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_rate", .double),
+            .init("average_desync_distance", .double), .init("p95_desync_distance", .double),
+            .init("max_desync_distance", .double), .init("average_ping", .double),
+            .init("average_packet_loss", .double), .init("episodes", .bigint),
+            // Median of client minus server time over matched pairs (ms).
+            .init("clock_offset_ms", .double), .init("pearson_distance_ping", .double),
+            .init("pearson_distance_loss", .double), runID,
+        ])
+
+    public static let byPlayer = TableSpec(
+        "desync_by_player",
+        [
+            .init("session_id", .text), .init("player_id", .text), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_rate", .double),
+            .init("desync_rate_ci_low", .double), .init("desync_rate_ci_high", .double),
+            .init("average_desync_distance", .double), .init("max_desync_distance", .double),
+            .init("average_ping", .double), .init("average_packet_loss", .double),
+            .init("average_speed", .double), .init("episodes", .bigint), runID,
+        ])
+
+    public static let byEventType = TableSpec(
+        "desync_by_event_type",
+        [
+            .init("event_type", .text), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_rate", .double),
+            .init("average_desync_distance", .double), .init("p95_desync_distance", .double),
+            runID,
+        ])
+
+    public static let byWindow = TableSpec(
+        "desync_by_window",
+        [
+            .init("window_start", .timestamp), .init("window_end", .timestamp),
+            .init("ticks", .bigint), .init("desync_event_count", .bigint),
+            .init("desync_rate", .double), .init("average_desync_distance", .double),
+            .init("average_ping", .double), .init("average_packet_loss", .double), runID,
+        ])
+
+    /// Ping band × packet-loss band.
+    public static let heatmap = TableSpec(
+        "desync_heatmap",
+        [
+            .init("ping_category", .text), .init("ping_low_ms", .integer),
+            .init("ping_high_ms", .integer), .init("loss_band", .text),
+            .init("loss_low", .double), .init("loss_high", .double), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_rate", .double),
+            .init("average_desync_distance", .double), runID,
+        ])
+
+    /// Distribution and rate per ping band (`scope` = 'ping_category') and
+    /// overall (`scope` = 'overall', `group_key` = 'all').
+    public static let stats = TableSpec(
+        "desync_stats",
+        [
+            .init("scope", .text), .init("group_key", .text), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_rate", .double),
+            .init("desync_rate_ci_low", .double), .init("desync_rate_ci_high", .double),
+            .init("average_desync_distance", .double), .init("p50_desync_distance", .double),
+            .init("p95_desync_distance", .double), .init("p99_desync_distance", .double),
+            .init("max_desync_distance", .double), .init("pearson_distance_ping", .double),
+            .init("spearman_distance_ping", .double), .init("pearson_distance_loss", .double),
+            .init("spearman_distance_loss", .double), runID,
+        ])
+
+    /// Share of ticks above each threshold.
+    public static let thresholdSweep = TableSpec(
+        "threshold_sweep",
+        [
+            .init("threshold", .double), .init("ticks", .bigint),
+            .init("desync_event_count", .bigint), .init("desync_share", .double), runID,
+        ])
+
+    public static var all: [TableSpec] {
+        [episodes, bySession, byPlayer, byEventType, byWindow, heatmap, stats, thresholdSweep]
+    }
 }
