@@ -48,7 +48,7 @@ final class PGConnection {
         if parameters.isEmpty {
             result = PQexec(handle, sql)
         } else {
-            var cStrings = parameters.map { $0.flatMap { strdup($0) } }
+            let cStrings = parameters.map { $0.flatMap { strdup($0) } }
             defer { cStrings.forEach { free($0) } }
             let pointers = cStrings.map { UnsafePointer<CChar>($0) }
             result = pointers.withUnsafeBufferPointer { values in
