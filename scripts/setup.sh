@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages desync builds, runs and tests with. Safe to
-# run again. The Swift 6.3 toolchain itself must already be on PATH.
+# Installs the Debian packages desync builds and runs with; with --test, also
+# what the tests need (PostgreSQL server, Java and a Spark Connect server from
+# PyPI, Chromium). Safe to run again. The Swift 6.3 toolchain itself must
+# already be on PATH.
 set -euo pipefail
+full=0
+[ "${1:-}" = "--test" ] && full=1
 sudo=()
 [ "$(id -u)" = 0 ] || sudo=(sudo)
 
@@ -10,13 +14,12 @@ packages=(
     libpq-dev           # PostgreSQL client library
     libssl-dev          # libcrypto: SHA-256 of input files for the ledger
     libgrpc-dev         # gRPC core, for Spark Connect
-    postgresql          # a throwaway server for the tests
-    python3 python3-venv
 )
-if [ "${DESYNC_SETUP_FULL:-1}" = 1 ]; then
+if [ "$full" = 1 ]; then
     packages+=(
+        postgresql python3 python3-venv                   # a throwaway server for the tests
         openjdk-17-jre-headless libpostgresql-jdbc-java   # Spark Connect server in tests
-        chromium                                          # renders the HTML report in tests
+        chromium fonts-dejavu-core                        # renders the HTML report in tests
     )
 fi
 
@@ -29,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ "${DESYNC_SETUP_FULL:-1}" = 1 ]; then
+if [ "$full" = 1 ]; then
     # A Spark Connect server for the Spark engine's tests, from PyPI (tests
     # only: desync itself never loads Python).
     venv="${DESYNC_SPARK_VENV:-/tmp/sparkvenv}"
