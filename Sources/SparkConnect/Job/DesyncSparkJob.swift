@@ -251,9 +251,13 @@ public struct DesyncSparkJob: Sendable {
                         WHEN first_with_id < line_number OR first_with_key < line_number
                           THEN 'duplicate' END AS reason,
                    CASE WHEN problem IS NOT NULL THEN problem.message
-                        WHEN first_with_id < line_number OR first_with_key < line_number
-                          THEN concat('duplicate of line ',
-                                      CAST(least(first_with_id, first_with_key) AS STRING))
+                        WHEN first_with_id < line_number
+                          THEN concat('same id as line ', CAST(first_with_id AS STRING),
+                                      '; the first copy is used')
+                        WHEN first_with_key < line_number
+                          THEN concat('same session, player and timestamp as line ',
+                                      CAST(first_with_key AS STRING),
+                                      '; the first copy is used')
                         END AS message
             FROM ranked
             """
@@ -400,20 +404,18 @@ public struct DesyncSparkJob: Sendable {
                 END
                 """
         case .milliseconds:
-            let integral = "\(t) IN ('TINYINT', 'SMALLINT', 'INT', 'BIGINT')"
-            let integer = "try_variant_get(\(v), '$', 'bigint')"
+            // Any JSON number with a whole value counts (42, 42.0, 1e3), as
+            // in the embedded engine; a fraction is the wrong type.
             return """
                 CASE \(missing)
                 \(notNumber)
                 \(nonFinite)
-                WHEN NOT \(integral) THEN named_struct(
-                  'reason', CASE WHEN \(number) = floor(\(number)) THEN 'out_of_range'
-                                 ELSE 'wrong_type' END,
+                WHEN \(number) <> floor(\(number)) THEN named_struct('reason', 'wrong_type',
                   'message', 'field \\'\(f)\\' must be a whole number of milliseconds')
-                WHEN \(integer) IS NULL OR \(integer) < 0 OR \(integer) > \(options.maxPing)
-                  THEN named_struct('reason', 'out_of_range',
-                    'message', concat('\(f) must lie in 0...\(options.maxPing) ms, found ',
-                                      \(string(v))))
+                WHEN \(number) < 0 OR \(number) > \(options.maxPing) THEN named_struct(
+                  'reason', 'out_of_range',
+                  'message', concat('\(f) must lie in 0...\(options.maxPing) ms, found ',
+                                    \(string(v))))
                 END
                 """
         }
@@ -430,7 +432,7 @@ public struct DesyncSparkJob: Sendable {
         case .coordinate, .fraction:
             return "try_variant_get(\(v), '$', 'double') AS \(field.name)"
         case .milliseconds:
-            return "CAST(try_variant_get(\(v), '$', 'bigint') AS INT) AS \(field.name)"
+            return "CAST(try_variant_get(\(v), '$', 'double') AS INT) AS \(field.name)"
         }
     }
 
@@ -519,8 +521,11 @@ public struct DesyncSparkJob: Sendable {
     /// `rejected_records.raw_line`: the line cut at 2048 characters, with a
     /// marker saying how many bytes were dropped.
     // FIXME: cuts at 2048 characters, the embedded engine at 2048 bytes.
+    // The embedded engine stores no raw line for duplicates (the first copy
+    // is in the accepted table).
     static let rawLineExpression = """
-        CASE WHEN char_length(line) > 2048
+        CASE WHEN reason = 'duplicate' THEN ''
+             WHEN char_length(line) > 2048
              THEN concat(left(line, 2048), ' …[cut: ',
                          CAST(octet_length(line) - octet_length(left(line, 2048)) AS STRING),
                          ' more bytes]')
