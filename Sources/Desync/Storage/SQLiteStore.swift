@@ -82,7 +82,7 @@ public final class SQLiteStore: ResultStore {
             guard SchemaCheck.compatible(declared: type, wanted: column.type) else {
                 throw SchemaCheck.mismatch(
                     table: spec.name, column: column.name, found: type, wanted: column.type,
-                    store: displayName)
+                    store: displayName, canAlterType: false)
             }
         }
     }
