@@ -16,9 +16,12 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable {
     case nonFinite = "non_finite"
     /// A value outside its plausible range (see `Validation`).
     case outOfRange = "out_of_range"
-    /// A timestamp that is not ISO-8601 as CONTRACT.md allows, or an
-    /// impossible date.
+    /// A timestamp that is not ISO-8601 as CONTRACT.md allows, an
+    /// impossible date, or an instant outside the years 0001 to 9999 UTC.
     case badTimestamp = "bad_timestamp"
+    /// A text field holding U+0000 (written `\u0000` in JSON): valid JSON,
+    /// but SQLite would cut the text there and PostgreSQL refuses it.
+    case invalidText = "invalid_text"
     /// The same id, or the same session, player and timestamp, seen before
     /// in the stream. Kept for inspection, counted as a duplicate rather
     /// than a rejection in the ledger.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One field of a line, located but not yet converted. JSON and CSV lines
 /// both become these, so the typing and range rules live in one place.
 enum RawField {
@@ -74,6 +76,14 @@ struct RowTyper {
                     }
                     row.timestamp = t.microseconds
                 } else {
+                    // Only an escaped string can hold a NUL (the scanner
+                    // refuses raw control bytes), and ids are short.
+                    guard memchr(bytes.baseAddress!, 0, bytes.count) == nil else {
+                        throw RowProblem(
+                            reason: .invalidText,
+                            message: "field '\(field.name)' holds a NUL character (\\u0000),"
+                                + " which the stores cannot keep")
+                    }
                     row.texts[slot] = bytes
                 }
             case .real:
@@ -103,9 +113,14 @@ struct RowTyper {
                         reason: .nonFinite, message: "field '\(field.name)' is not a finite number")
                 }
                 guard case .number(let b) = value, let i = NumberParser.integer(b) else {
+                    // A whole number too large for 64 bits is out of range,
+                    // not of the wrong type.
+                    let whole = d.rounded() == d
                     throw RowProblem(
-                        reason: d.rounded() == d ? .outOfRange : .wrongType,
-                        message: "field '\(field.name)' must be a whole number of milliseconds")
+                        reason: whole ? .outOfRange : .wrongType,
+                        message: whole
+                            ? "\(field.name) must lie in 0...\(validation.maxPing) ms, found \(d)"
+                            : "field '\(field.name)' must be a whole number of milliseconds")
                 }
                 guard i >= 0, i <= Int64(validation.maxPing) else {
                     throw RowProblem(

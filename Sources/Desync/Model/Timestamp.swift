@@ -125,8 +125,15 @@ extension Timestamp {
 
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // A zone can move a valid local time outside 0001...9999 in UTC,
+        // which four-digit years (and SQLite's text) cannot hold.
+        guard seconds >= minSeconds, seconds <= maxSeconds else { return nil }
         return Timestamp(microseconds: Int64(seconds) * 1_000_000 + Int64(micros))
     }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since 1970.
+    static let minSeconds = daysFromCivil(year: 1, month: 1, day: 1) * 86_400
+    static let maxSeconds = daysFromCivil(year: 9999, month: 12, day: 31) * 86_400 + 86_399
 
     public static func parse(_ text: String) -> Timestamp? {
         var text = text

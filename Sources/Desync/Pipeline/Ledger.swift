@@ -15,6 +15,7 @@ public struct Ledger: Sendable {
     public var accepted: [Stream: Int64] = [:]
     public var rejected: [Stream: Int64] = [:]
     public var duplicates: [Stream: Int64] = [:]
+    /// Lines holding only spaces or tabs: not rows, so outside the sums.
     public var blankLines: [Stream: Int64] = [:]
     public var rejectedByReason: [RejectReason: Int64] = [:]
     public var joined: Int64 = 0
@@ -79,6 +80,8 @@ public struct Ledger: Sendable {
             sink.text(ledger.rejectedByReasonJSON)
             sink.text(ledger.options)
             sink.text(ledger.message)
+            sink.integer(ledger.blankLines[.playerEvents, default: 0])
+            sink.integer(ledger.blankLines[.serverState, default: 0])
         }
     }
 }

@@ -145,11 +145,26 @@ public struct Pipeline: Sendable {
             rejects: rejectRows, ledger: ledger.row, succeeded: true)
         let totalRows = Int64(tables.reduce(rejectRows.count) { $0 + $1.count })
         let observer = self.observer
-        try timed(.persist) {
-            let written = Counter()
-            try store.write(output) { n in
-                observer.progress(.persist, written.add(Int64(n)), totalRows)
+        do {
+            try timed(.persist) {
+                let written = Counter()
+                try store.write(output) { n in
+                    observer.progress(.persist, written.add(Int64(n)), totalRows)
+                }
             }
+        } catch let error as DesyncError {
+            // The write rolled back. When the store still answers (a user's
+            // constraint refused a row, say), the ledger tells of the
+            // failure; when it does not (disk full, server gone), this
+            // second write fails too and the error is the first one.
+            ledger.status = "failed"
+            ledger.message = "nothing stored: \(error.message)"
+            ledger.finishedAt = .now
+            let failed = RunOutput(
+                runID: runID, mode: config.mode, fingerprint: ledger.fingerprint, tables: [],
+                rejects: rejectRows, ledger: ledger.row, succeeded: false)
+            try? store.write(failed, progress: nil)
+            throw error
         }
         observer.stageFinished(.persist, timings.last!.1, [("rows", "\(totalRows)")])
 

@@ -62,10 +62,7 @@ final class PGConnection {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            throw DesyncError(
-                .database, "PostgreSQL at \(display) failed running \(sql.prefix(80))",
-                cause: ConnectionString.redacted(String(cString: PQresultErrorMessage(result)))
-                    .trimmingCharacters(in: .whitespacesAndNewlines))
+            throw failure(result, "PostgreSQL at \(display) failed running \(sql.prefix(80))")
         }
         var rows: [[String?]] = []
         let columns = PQnfields(result)
@@ -77,6 +74,23 @@ final class PGConnection {
             rows.append(row)
         }
         return rows
+    }
+
+    /// The error of a failed result. A violated constraint (SQLSTATE class
+    /// 23) is one a user added to our tables, so it says what to do.
+    func failure(_ result: OpaquePointer, _ doing: String) -> DesyncError {
+        let message = ConnectionString.redacted(String(cString: PQresultErrorMessage(result)))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        guard let state, state.hasPrefix("23") else {
+            return DesyncError(.database, doing, cause: message)
+        }
+        return DesyncError(
+            .schema,
+            "\(doing): a constraint on the table refused a row; nothing of this run was kept."
+                + " Drop or relax that constraint (desync writes rows as CONTRACT.md defines"
+                + " them), or point --db at another database",
+            cause: message)
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled
@@ -141,15 +155,10 @@ final class PGConnection {
                 .database, "COPY into \(table.spec.name) on \(display) failed", cause: lastError)
         }
         while let result = PQgetResult(handle) {
-            let s = PQresultStatus(result)
-            let message = String(cString: PQresultErrorMessage(result))
-            PQclear(result)
-            if s != PGRES_COMMAND_OK, failure == nil {
-                failure = DesyncError(
-                    .database, "COPY into \(table.spec.name) on \(display) failed",
-                    cause: ConnectionString.redacted(message)
-                        .trimmingCharacters(in: .whitespacesAndNewlines))
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil {
+                failure = self.failure(result, "COPY into \(table.spec.name) on \(display) failed")
             }
+            PQclear(result)
         }
         if let failure { throw failure }
     }

@@ -24,8 +24,8 @@ public final class PostgresStore: ResultStore {
             // creating the tables and replacing each other's batches.
             try connection.execute("SELECT pg_advisory_xact_lock(7021965)")
             for spec in Tables.all { try ensure(spec) }
+            try clearBatch(for: output)
             if output.succeeded {
-                try clearBatch(for: output)
                 for table in output.tables where table.count > 0 {
                     try connection.copy(table, progress: progress)
                 }
@@ -35,22 +35,24 @@ public final class PostgresStore: ResultStore {
         }
     }
 
+    /// As `SQLiteStore.clearBatch`: replace empties, append and failed
+    /// runs remove earlier batches of the same input.
     private func clearBatch(for output: RunOutput) throws {
-        switch output.mode {
-        case .replace:
+        if output.succeeded && output.mode == .replace {
             let names = Tables.batchTables.map { quoted($0.name) }.joined(separator: ", ")
             try connection.execute("TRUNCATE \(names)")
-        case .append:
-            let earlier = try connection.execute(
-                "SELECT run_id FROM pipeline_runs WHERE input_fingerprint = $1"
-                    + " AND status = 'succeeded'", [output.fingerprint])
-            let ids = earlier.compactMap { $0[0] }
-            guard !ids.isEmpty else { return }
-            for spec in Tables.batchTables {
-                for id in ids {
-                    try connection.execute(
-                        "DELETE FROM \(quoted(spec.name)) WHERE run_id = $1", [id])
-                }
+            return
+        }
+        // An empty fingerprint is no input (a store check with no run).
+        guard !output.fingerprint.isEmpty else { return }
+        let earlier = try connection.execute(
+            BatchRule.earlierRunsSQL(succeeded: output.succeeded, parameter: "$1"),
+            [output.fingerprint])
+        let ids = earlier.compactMap { $0[0] }
+        guard !ids.isEmpty else { return }
+        for spec in BatchRule.tablesToClear(succeeded: output.succeeded) {
+            for id in ids {
+                try connection.execute("DELETE FROM \(quoted(spec.name)) WHERE run_id = $1", [id])
             }
         }
     }

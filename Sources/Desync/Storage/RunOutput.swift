@@ -47,3 +47,21 @@ public protocol ResultStore: AnyObject {
     /// Runs a read-only query and returns its rows as text (nil for NULL).
     func query(_ sql: String) throws -> [[String?]]
 }
+
+/// Which earlier batches a run removes before writing its own, the same
+/// for every store. Batches are found by the input fingerprint (the files'
+/// SHA-256 checksums) in `pipeline_runs`.
+enum BatchRule {
+    /// A successful append replaces every earlier batch of the same input,
+    /// failed ones included (they hold rejects only). A failed run removes
+    /// the rejects of earlier failed runs of the same input and leaves
+    /// successful batches alone.
+    static func earlierRunsSQL(succeeded: Bool, parameter: String) -> String {
+        "SELECT run_id FROM pipeline_runs WHERE input_fingerprint = \(parameter)"
+            + (succeeded ? "" : " AND status = 'failed'")
+    }
+
+    static func tablesToClear(succeeded: Bool) -> [TableSpec] {
+        succeeded ? Tables.batchTables : [Tables.rejectedRecords]
+    }
+}

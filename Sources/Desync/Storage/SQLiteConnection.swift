@@ -48,6 +48,14 @@ final class SQLiteConnection {
             return DesyncError(
                 .database, "cannot write SQLite database '\(path)' while \(doing)",
                 cause: message + "; check the file's permissions")
+        case SQLITE_CONSTRAINT:
+            // Our tables declare no constraints: this is one a user added.
+            return DesyncError(
+                .schema,
+                "a constraint on a table in '\(path)' refused a row while \(doing); nothing of"
+                    + " this run was kept. Drop or relax that constraint (desync writes rows as"
+                    + " CONTRACT.md defines them), or point --db at another database",
+                cause: message)
         case SQLITE_BUSY, SQLITE_LOCKED:
             return DesyncError(
                 .database, "SQLite database '\(path)' is locked by another process",

@@ -25,8 +25,8 @@ public final class SQLiteStore: ResultStore {
     public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
         try connection.withTransaction {
             for spec in Tables.all { try ensure(spec) }
+            try clearBatch(for: output)
             if output.succeeded {
-                try clearBatch(for: output)
                 for table in output.tables { try insert(table, progress: progress) }
             }
             try insert(output.rejects, progress: progress)
@@ -35,27 +35,31 @@ public final class SQLiteStore: ResultStore {
     }
 
     /// Empties the batch tables (replace mode), or removes the earlier
-    /// batches of the same input (append mode).
+    /// batches of the same input (append mode). A failed run only removes
+    /// the rejects of earlier failed runs of the same input, so that
+    /// retrying never doubles them.
     private func clearBatch(for output: RunOutput) throws {
-        switch output.mode {
-        case .replace:
+        if output.succeeded && output.mode == .replace {
             for spec in Tables.batchTables {
                 try connection.execute("DELETE FROM \(quoted(spec.name))")
             }
-        case .append:
-            let earlier = try connection.query(
-                "SELECT run_id FROM pipeline_runs WHERE input_fingerprint = ?"
-                    + " AND status = 'succeeded'", [output.fingerprint])
-            for row in earlier {
-                guard let id = row[0] else { continue }
-                for spec in Tables.batchTables {
-                    let delete = try connection.prepare(
-                        "DELETE FROM \(quoted(spec.name)) WHERE run_id = ?")
-                    sqlite3_bind_text(delete.handle, 1, id, -1, desync_sqlite_transient())
-                    let rc = sqlite3_step(delete.handle)
-                    guard rc == SQLITE_DONE else {
-                        throw connection.error(rc, "removing batch \(id) from \(spec.name)")
-                    }
+            return
+        }
+        // An empty fingerprint is no input (a store check with no run).
+        guard !output.fingerprint.isEmpty else { return }
+        let earlier = try connection.query(
+            BatchRule.earlierRunsSQL(succeeded: output.succeeded, parameter: "?"),
+            [output.fingerprint])
+        let tables = BatchRule.tablesToClear(succeeded: output.succeeded)
+        for row in earlier {
+            guard let id = row[0] else { continue }
+            for spec in tables {
+                let delete = try connection.prepare(
+                    "DELETE FROM \(quoted(spec.name)) WHERE run_id = ?")
+                sqlite3_bind_text(delete.handle, 1, id, -1, desync_sqlite_transient())
+                let rc = sqlite3_step(delete.handle)
+                guard rc == SQLITE_DONE else {
+                    throw connection.error(rc, "removing batch \(id) from \(spec.name)")
                 }
             }
         }
@@ -82,7 +86,7 @@ public final class SQLiteStore: ResultStore {
             guard SchemaCheck.compatible(declared: type, wanted: column.type) else {
                 throw SchemaCheck.mismatch(
                     table: spec.name, column: column.name, found: type, wanted: column.type,
-                    store: displayName)
+                    store: displayName, canAlterType: false)
             }
         }
     }

@@ -18,14 +18,22 @@ enum SchemaCheck {
         }
     }
 
+    /// The error for a column of the wrong type. `canAlterType` is false
+    /// for SQLite, which has no `ALTER COLUMN ... TYPE`.
     static func mismatch(
-        table: String, column: String, found: String, wanted: ColumnType, store: String
+        table: String, column: String, found: String, wanted: ColumnType, store: String,
+        canAlterType: Bool = true
     ) -> DesyncError {
-        DesyncError(
+        let change =
+            canAlterType
+            ? " (or change the column: ALTER TABLE \(table) ALTER COLUMN \(column) TYPE"
+                + " \(wanted.rawValue))"
+            : " (SQLite cannot change a column's type: ALTER TABLE \(table) RENAME TO"
+                + " \(table)_old keeps its rows, and desync creates a new \(table))"
+        return DesyncError(
             .schema,
             "table \(table) in \(store) has column \(column) of type \(found), but desync writes"
-                + " \(wanted.rawValue) there; rename or drop that table (or change the column:"
-                + " ALTER TABLE \(table) ALTER COLUMN \(column) TYPE \(wanted.rawValue)),"
+                + " \(wanted.rawValue) there; rename or drop that table\(change),"
                 + " or point --db at another database")
     }
 }

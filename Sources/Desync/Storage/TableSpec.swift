@@ -113,6 +113,9 @@ public enum Tables {
             .init("server_state_rejected", .bigint), .init("server_state_duplicates", .bigint),
             .init("joined", .bigint), .init("client_only", .bigint), .init("server_only", .bigint),
             .init("rejected_by_reason", .text), .init("options", .text), .init("message", .text),
+            // Blank lines are not rows (they are in none of the counts
+            // above); they are kept here so every line of a file is told of.
+            .init("player_events_blank_lines", .bigint), .init("server_state_blank_lines", .bigint),
         ])
 
     /// Tables whose rows belong to one batch: replaced by a re-run, or, in

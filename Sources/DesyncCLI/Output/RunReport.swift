@@ -58,6 +58,11 @@ enum RunReport {
                 "\(l.duplicates[.serverState, default: 0])", "\(l.joined)", "\(l.serverOnly)",
             ])
         out += table.render()
+        let blank = Stream.allCases.filter { l.blankLines[$0, default: 0] > 0 }
+        if !blank.isEmpty {
+            out += "  blank lines (not rows): "
+                + blank.map { "\($0.rawValue) \(l.blankLines[$0]!)" }.joined(separator: ", ") + "\n"
+        }
         if !l.rejectedByReason.isEmpty {
             out += "  rejected by reason: "
                 + l.rejectedByReason.keys.sorted().map { "\($0.rawValue) \(l.rejectedByReason[$0]!)" }
@@ -70,7 +75,8 @@ enum RunReport {
         let l = result.ledger
         func streamJSON(_ s: Stream) -> String {
             "{\"read\":\(l.read[s, default: 0]),\"accepted\":\(l.accepted[s, default: 0]),"
-                + "\"rejected\":\(l.rejected[s, default: 0]),\"duplicates\":\(l.duplicates[s, default: 0])}"
+                + "\"rejected\":\(l.rejected[s, default: 0]),\"duplicates\":\(l.duplicates[s, default: 0]),"
+                + "\"blank_lines\":\(l.blankLines[s, default: 0])}"
         }
         let byPing = result.summaries.byPing.map {
             "{\"ping_category\":\"\($0.key.rawValue)\",\"average_desync_distance\":"
