@@ -133,7 +133,6 @@ public final class SQLiteStore: ResultStore {
 final class SQLiteBinder: RowSink {
     let statement: OpaquePointer
     var index: Int32 = 1
-    private var scratch: [UInt8] = []
 
     init(_ statement: OpaquePointer) {
         self.statement = statement
@@ -157,10 +156,10 @@ final class SQLiteBinder: RowSink {
         value.withUTF8 { text($0) }
     }
 
+    private var stamps = SQLTimestampFormatter()
+
     func timestamp(_ microseconds: Int64) {
-        scratch.removeAll(keepingCapacity: true)
-        Timestamp(microseconds: microseconds).appendSQLText(to: &scratch)
-        scratch.withUnsafeBufferPointer { text($0) }
+        stamps.withText(microseconds) { text($0) }
     }
 
     func double(_ value: Double) {
