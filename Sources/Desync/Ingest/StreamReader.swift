@@ -31,6 +31,12 @@ public struct StreamInput: Sendable {
     }
 }
 
+/// One task of a read batch: parse one piece, or hash all of them in order.
+private enum ReadJob: Sendable {
+    case parse([UInt8])
+    case hash([[UInt8]])
+}
+
 /// Reads a JSON Lines stream in large sequential chunks, parses the chunks
 /// on all cores, and merges them in file order.
 public struct StreamReader: Sendable {
@@ -68,16 +74,15 @@ public struct StreamReader: Sendable {
         var carry: [UInt8] = []
         var totalRead: Int64 = 0
         var reachedEnd = false
+        var reserved = false
 
         while !reachedEnd {
             // Read up to `parallelism` chunks, each ending at a newline.
             var pieces: [[UInt8]] = []
             while pieces.count < parallelism {
-                let before = carry.count
                 var (buffer, got) = try Self.readChunk(fd, after: carry, count: chunkBytes, path: path)
                 carry = []
                 totalRead += Int64(got)
-                buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[before...])) }
                 if got < chunkBytes {
                     reachedEnd = true
                     if !buffer.isEmpty { pieces.append(buffer) }
@@ -94,12 +99,33 @@ public struct StreamReader: Sendable {
             progress?(totalRead)
             if pieces.isEmpty { continue }
 
-            let parsed = parallelMap(pieces) { piece in
-                piece.withUnsafeBufferPointer { parser.parse($0, firstLine: 1) }
+            // The pieces cover the file in order without overlap, so hashing
+            // them in order hashes the file; that runs beside the parsing.
+            let jobs = pieces.map { ReadJob.parse($0) } + [.hash(pieces)]
+            let parsed = parallelMap(jobs) { job -> ParsedChunk? in
+                switch job {
+                case .parse(let piece):
+                    return piece.withUnsafeBufferPointer { parser.parse($0, firstLine: 1) }
+                case .hash(let all):
+                    for piece in all { piece.withUnsafeBytes { hasher.update($0) } }
+                    return nil
+                }
             }
-            for chunk in parsed {
+            for case let chunk? in parsed {
                 merge(chunk, firstLine: nextLine, into: &result, dimensions: &dimensions)
                 nextLine += chunk.lines
+            }
+            if !reserved && result.accepted > 0 {
+                // Size the columns for the whole file from the first rows,
+                // so they are not copied again and again as they grow.
+                reserved = true
+                let rows = Double(result.accepted) * Double(info.st_size) / Double(totalRead)
+                let estimate = Int(rows * 1.02) + 1024
+                if stream == .playerEvents {
+                    result.events.reserve(estimate)
+                } else {
+                    result.states.reserve(estimate)
+                }
             }
         }
         result.file.sha256 = hasher.finish()

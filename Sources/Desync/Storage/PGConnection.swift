@@ -1,4 +1,5 @@
 import CLibPQ
+import Dispatch
 import Foundation
 
 /// Owns one libpq connection; finished in `deinit`. Every result is
@@ -121,34 +122,29 @@ final class PGConnection {
                 .database, "PostgreSQL at \(display) refused COPY into \(table.spec.name)",
                 cause: lastError)
         }
-        let encoder = PGBinaryCopyEncoder(columns: table.spec.columns)
+        // Rows are encoded on another thread while this one sends, so the
+        // server parses one buffer while the next is being encoded.
         var failure: DesyncError?
-        func flush() {
-            guard failure == nil, !encoder.buffer.isEmpty else { return }
-            let rc = encoder.buffer.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: CChar.self) {
-                    PQputCopyData(handle, $0.baseAddress, Int32($0.count))
+        let pipe = CopyBufferPipe(columns: table.spec.columns)
+        let encoding = DispatchGroup()
+        DispatchQueue.global().async(group: encoding) { pipe.produce(table) }
+        while let (encoder, rows) = pipe.next() {
+            if failure == nil {
+                let bytes = encoder.bytes
+                let rc = PQputCopyData(
+                    handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    Int32(bytes.count))
+                if rc != 1 {
+                    failure = DesyncError(
+                        .database, "COPY into \(table.spec.name) on \(display) failed",
+                        cause: lastError)
+                    pipe.cancel()
                 }
+                progress?(rows)
             }
-            if rc != 1 {
-                failure = DesyncError(
-                    .database, "COPY into \(table.spec.name) on \(display) failed",
-                    cause: lastError)
-            }
-            encoder.buffer.removeAll(keepingCapacity: true)
+            pipe.recycle(encoder)
         }
-        for row in 0..<table.count {
-            encoder.beginRow()
-            table.emit(row, encoder)
-            if encoder.buffer.count >= 1 << 20 {
-                flush()
-                if failure != nil { break }
-            }
-            if row & 0xFFFF == 0xFFFF { progress?(0x10000) }
-        }
-        encoder.finish()
-        flush()
-        progress?(table.count & 0xFFFF)
+        encoding.wait()
         let end = failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "desync aborted")
         guard end == 1 else {
             throw DesyncError(
@@ -164,87 +160,75 @@ final class PGConnection {
     }
 }
 
-/// Encodes rows in PostgreSQL's binary COPY format: a header, then per row
-/// a field count and each field as a length and big-endian bytes.
-final class PGBinaryCopyEncoder: RowSink {
-    var buffer: [UInt8] = []
-    /// Whether each column is a 4-byte INTEGER (else integers are BIGINT).
-    private let narrow: [Bool]
-    private var field = 0
-    /// Microseconds between 1970-01-01 and PostgreSQL's epoch, 2000-01-01.
-    static let epochShift: Int64 = 946_684_800_000_000
+/// Hands encoded COPY buffers from the thread that encodes rows to the
+/// thread that sends them, recycling a few buffers so memory stays flat.
+private final class CopyBufferPipe: @unchecked Sendable {
+    /// A buffer is handed over once it holds this many bytes.
+    static let flushBytes = 1 << 20
+    private let condition = NSCondition()
+    private var free: [PGBinaryCopyEncoder]
+    private var filled: [(PGBinaryCopyEncoder, Int)] = []
+    private var produced = false
+    private var cancelled = false
 
-    init(columns: [ColumnSpec]) {
-        narrow = columns.map { $0.type == .integer }
-        buffer.reserveCapacity(1 << 20 + 4096)
-        buffer.append(contentsOf: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
-        append32(0)
-        append32(0)
+    init(columns: [ColumnSpec], buffers: Int = 3) {
+        free = (0..<buffers).map { _ in PGBinaryCopyEncoder(columns: columns) }
     }
 
-    @inline(__always) private func append16(_ v: Int16) {
-        let u = UInt16(bitPattern: v)
-        buffer.append(UInt8(u >> 8))
-        buffer.append(UInt8(u & 0xFF))
+    /// Encodes every row of `table` (header and trailer included) into
+    /// buffers; stops early when the sender cancels.
+    func produce(_ table: TableRows) {
+        var row = 0
+        repeat {
+            guard let encoder = takeFree() else { break }
+            encoder.clear()
+            if row == 0 { encoder.beginStream() }
+            let first = row
+            while row < table.count && encoder.count < Self.flushBytes {
+                encoder.beginRow()
+                table.emit(row, encoder)
+                row += 1
+            }
+            if row == table.count { encoder.finish() }
+            condition.lock()
+            filled.append((encoder, row - first))
+            condition.broadcast()
+            condition.unlock()
+        } while row < table.count
+        condition.lock()
+        produced = true
+        condition.broadcast()
+        condition.unlock()
     }
 
-    @inline(__always) private func append32(_ v: Int32) {
-        withUnsafeBytes(of: UInt32(bitPattern: v).bigEndian) { buffer.append(contentsOf: $0) }
+    private func takeFree() -> PGBinaryCopyEncoder? {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && !cancelled { condition.wait() }
+        return cancelled ? nil : free.removeLast()
     }
 
-    @inline(__always) private func append64(_ v: UInt64) {
-        withUnsafeBytes(of: v.bigEndian) { buffer.append(contentsOf: $0) }
+    /// The next encoded buffer and its row count, in order; nil once all
+    /// are handed over.
+    func next() -> (PGBinaryCopyEncoder, Int)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while filled.isEmpty && !produced { condition.wait() }
+        return filled.isEmpty ? nil : filled.removeFirst()
     }
 
-    func beginRow() {
-        append16(Int16(narrow.count))
-        field = 0
+    func recycle(_ encoder: PGBinaryCopyEncoder) {
+        condition.lock()
+        free.append(encoder)
+        condition.broadcast()
+        condition.unlock()
     }
 
-    func finish() { append16(-1) }
-
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {
-        append32(Int32(bytes.count))
-        buffer.append(contentsOf: bytes)
-        field += 1
-    }
-
-    func text(_ value: String) {
-        var value = value
-        value.withUTF8 { text($0) }
-    }
-
-    func timestamp(_ microseconds: Int64) {
-        append32(8)
-        append64(UInt64(bitPattern: microseconds - Self.epochShift))
-        field += 1
-    }
-
-    func double(_ value: Double) {
-        append32(8)
-        append64(value.bitPattern)
-        field += 1
-    }
-
-    func integer(_ value: Int64) {
-        if narrow[field] {
-            append32(4)
-            append32(Int32(truncatingIfNeeded: value))
-        } else {
-            append32(8)
-            append64(UInt64(bitPattern: value))
-        }
-        field += 1
-    }
-
-    func boolean(_ value: Bool) {
-        append32(1)
-        buffer.append(value ? 1 : 0)
-        field += 1
-    }
-
-    func null() {
-        append32(-1)
-        field += 1
+    /// Stops the encoding thread at its next buffer.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -91,24 +91,45 @@ public final class SQLiteStore: ResultStore {
         }
     }
 
+    /// Inserts a table's rows with prepared multi-row INSERTs: one
+    /// statement step stores up to `rowsPerStatement` rows, which saves
+    /// SQLite most of its per-statement work.
     private func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
         guard table.count > 0 else { return }
+        let width = table.spec.columns.count
+        // 999 is the smallest bound-parameter limit any SQLite release has.
+        let perStatement = max(1, min(64, 999 / width))
         let names = table.spec.columns.map { quoted($0.name) }.joined(separator: ", ")
-        let marks = Array(repeating: "?", count: table.spec.columns.count).joined(separator: ", ")
-        let statement = try connection.prepare(
-            "INSERT INTO \(quoted(table.spec.name)) (\(names)) VALUES (\(marks))")
-        let binder = SQLiteBinder(statement.handle)
-        for row in 0..<table.count {
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        func prepare(rows: Int) throws -> SQLiteStatement {
+            try connection.prepare(
+                "INSERT INTO \(quoted(table.spec.name)) (\(names)) VALUES "
+                    + Array(repeating: tuple, count: rows).joined(separator: ", "))
+        }
+        let batch = try prepare(rows: perStatement)
+        let single = try prepare(rows: 1)
+        let batchBinder = SQLiteBinder(batch.handle)
+        let singleBinder = SQLiteBinder(single.handle)
+        var row = 0
+        var reported = 0
+        while row < table.count {
+            let full = table.count - row >= perStatement
+            let statement = full ? batch : single
+            let binder = full ? batchBinder : singleBinder
             binder.index = 1
-            table.emit(row, binder)
+            for r in row..<(row + (full ? perStatement : 1)) { table.emit(r, binder) }
             let rc = sqlite3_step(statement.handle)
             guard rc == SQLITE_DONE else {
                 throw connection.error(rc, "inserting into \(table.spec.name)")
             }
             sqlite3_reset(statement.handle)
-            if row & 0xFFFF == 0xFFFF { progress?(0x10000) }
+            row += full ? perStatement : 1
+            if row - reported >= 0x10000 {
+                progress?(row - reported)
+                reported = row
+            }
         }
-        progress?(table.count & 0xFFFF)
+        progress?(row - reported)
     }
 }
 
@@ -116,28 +137,33 @@ public final class SQLiteStore: ResultStore {
 final class SQLiteBinder: RowSink {
     let statement: OpaquePointer
     var index: Int32 = 1
-    private var scratch: [UInt8] = []
 
     init(_ statement: OpaquePointer) {
         self.statement = statement
     }
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>) {
-        sqlite3_bind_text(
-            statement, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-            Int32(bytes.count), desync_sqlite_transient())
+        if let start = bytes.baseAddress {
+            sqlite3_bind_text(
+                statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+                Int32(bytes.count), desync_sqlite_transient())
+        } else {
+            sqlite3_bind_text(statement, index, "", 0, desync_sqlite_transient())
+        }
         index += 1
     }
 
     func text(_ value: String) {
-        sqlite3_bind_text(statement, index, value, -1, desync_sqlite_transient())
-        index += 1
+        // withUTF8 hands over the string's own bytes; passing the String
+        // itself would build a C string copy on every call.
+        var value = value
+        value.withUTF8 { text($0) }
     }
 
+    private var stamps = SQLTimestampFormatter()
+
     func timestamp(_ microseconds: Int64) {
-        scratch.removeAll(keepingCapacity: true)
-        Timestamp(microseconds: microseconds).appendSQLText(to: &scratch)
-        scratch.withUnsafeBufferPointer { text($0) }
+        stamps.withText(microseconds) { text($0) }
     }
 
     func double(_ value: Double) {

@@ -2,8 +2,9 @@ import CCrypto
 
 /// SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA
 /// instructions where present: hashing the input must not cost more than
-/// parsing it. Used for the ledger's per-file checksums.
-final class SHA256Hasher {
+/// parsing it. Used for the ledger's per-file checksums. Sendable so that
+/// a reader can hash on another thread; one thread at a time uses it.
+final class SHA256Hasher: @unchecked Sendable {
     private let context: OpaquePointer
 
     init() {
