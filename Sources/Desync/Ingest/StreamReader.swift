@@ -31,8 +31,10 @@ public struct StreamInput: Sendable {
     }
 }
 
-/// Reads a JSON Lines stream in large sequential chunks, parses the chunks
-/// on all cores, and merges them in file order.
+/// Reads a JSON Lines or CSV stream in large sequential chunks, parses the
+/// chunks on all cores, and merges them in file order. Chunks are cut at
+/// line ends, and for CSV only at line ends outside quotes, so no record is
+/// ever split between two chunks.
 public struct StreamReader: Sendable {
     public var validation = Validation()
     /// Bytes per chunk handed to one parsing task.
@@ -41,10 +43,12 @@ public struct StreamReader: Sendable {
 
     public init() {}
 
+    /// Reads one stream; `format` nil means by the file's extension.
     public func read(
-        _ stream: Stream, path: String, dimensions: inout Dimensions,
-        progress: ((Int64) -> Void)? = nil
+        _ stream: Stream, path: String, format: TelemetryFormat? = nil,
+        dimensions: inout Dimensions, progress: ((Int64) -> Void)? = nil
     ) throws -> StreamInput {
+        let format = format ?? TelemetryFormat(path: path)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -61,6 +65,7 @@ public struct StreamReader: Sendable {
 
         let schema = StreamSchema.of(stream)
         let parser = JSONChunkParser(schema: schema, validation: validation, sourceFile: path)
+        var csvParser: CSVChunkParser? = nil
         let hasher = SHA256Hasher()
         var result = StreamInput(
             file: InputFile(stream: stream, path: path, bytes: Int64(info.st_size), sha256: ""))
@@ -83,9 +88,17 @@ public struct StreamReader: Sendable {
                     if !buffer.isEmpty { pieces.append(buffer) }
                     break
                 }
-                if let lastNewline = buffer.lastIndex(of: 0x0A) {
-                    carry = Array(buffer[(lastNewline + 1)...])
-                    buffer.removeSubrange((lastNewline + 1)...)
+                let cut: Int?
+                if format == .csv {
+                    cut = buffer.withUnsafeBufferPointer {
+                        CSVRecords.lastCompleteEnd($0, limit: validation.maxLineBytes)
+                    }
+                } else {
+                    cut = buffer.lastIndex(of: 0x0A).map { $0 + 1 }
+                }
+                if let cut {
+                    carry = Array(buffer[cut...])
+                    buffer.removeSubrange(cut...)
                     pieces.append(buffer)
                 } else {
                     carry = buffer  // one line longer than a chunk: keep reading
@@ -93,9 +106,24 @@ public struct StreamReader: Sendable {
             }
             progress?(totalRead)
             if pieces.isEmpty { continue }
+            if format == .csv && csvParser == nil {
+                // The first record is the header: it names the columns.
+                let header = try pieces[0].withUnsafeBufferPointer {
+                    try CSVHeader(
+                        $0, schema: schema, file: path, limit: validation.maxLineBytes)
+                }
+                pieces[0].removeSubrange(0..<header.byteCount)
+                nextLine += header.lineCount
+                csvParser = CSVChunkParser(
+                    schema: schema, validation: validation, sourceFile: path, header: header)
+            }
 
+            let csv = csvParser
             let parsed = parallelMap(pieces) { piece in
-                piece.withUnsafeBufferPointer { parser.parse($0, firstLine: 1) }
+                piece.withUnsafeBufferPointer { bytes in
+                    csv.map { $0.parse(bytes, firstLine: 1) }
+                        ?? parser.parse(bytes, firstLine: 1)
+                }
             }
             for chunk in parsed {
                 merge(chunk, firstLine: nextLine, into: &result, dimensions: &dimensions)
@@ -145,7 +173,7 @@ public struct StreamReader: Sendable {
         let players = chunk.dimensions.players.values.map { dimensions.players.id(for: $0) }
         let types = chunk.dimensions.eventTypes.values.map { dimensions.eventTypes.id(for: $0) }
         result.blankLines += chunk.blankLines
-        result.rowsRead += chunk.lines - chunk.blankLines
+        result.rowsRead += chunk.records - chunk.blankLines
         for var reject in chunk.rejects {
             reject.lineNumber += shift
             result.rejects.append(reject)
