@@ -1,4 +1,5 @@
 @testable import Desync
+import DesyncCLI
 import DesyncTestSupport
 import Foundation
 import Testing
@@ -265,5 +266,53 @@ import Testing
         #expect(seen.allSatisfy { $0 == 1 || $0 == 2 })
         #expect(Int64(seen.filter { $0 == 2 }.count) == queue.counts.duplicated)
         #expect(out.map(\.value) != Array(0..<5000))
+    }
+}
+
+/// The realistic knobs on the command line.
+@Suite struct RealisticCLITests {
+    func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+        let capture = Console.Capture()
+        let code = CLI.main(arguments, console: .capturing(capture))
+        return (code, capture.out, capture.err)
+    }
+
+    @Test func helpShowsEveryKnobWithItsDefault() {
+        let help = run(["generate", "--help"]).out
+        let defaults = RealisticOptions()
+        for knob in RealisticOptions.knobs {
+            let line = help.split(separator: "\n").first { $0.contains(knob.flag + " ") }
+            #expect(line?.contains("(default: \(knob.text(defaults)))") == true, "\(knob.flag)")
+        }
+        #expect(help.contains("--loss-enter P") && help.contains("(default: 0.005)"))
+        #expect(help.contains("--region-pings MS,MS,...") && help.contains("(default: 30,80,180)"))
+        #expect(help.contains("--output-format FORMAT"))
+    }
+
+    @Test func knobsAreCheckedAndApplied() throws {
+        let folder = temporaryFolder("realistic-cli")
+        let bad = run(["generate", "--out", folder, "--profile", "realistic", "--loss-bad", "2"])
+        #expect(bad.code == 64 && bad.err.contains("--loss-bad expects a number in 0...1"))
+        let notebook = run(["generate", "--out", folder, "--jitter-ms", "3"])
+        #expect(notebook.code == 64 && notebook.err.contains("--profile realistic"))
+        let shares = run([
+            "generate", "--out", folder, "--profile", "realistic", "--region-shares", "0.5,0.6,0.1",
+        ])
+        #expect(shares.code == 64 && shares.err.contains("sum to 1"))
+        let ok = run([
+            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players", "2",
+            "--ticks", "50", "--clock-offset-ms", "0", "--client-jitter-ms", "0",
+            "--server-jitter-ms", "0", "--late-rate", "0", "--reorder-rate", "0",
+            "--duplicate-rate", "0", "--quiet",
+        ])
+        #expect(ok.code == 0, "\(ok.err)")
+        #expect(ok.out.contains("truth.json"))
+        // No clock noise at all: every client event shares its tick's
+        // timestamp with the server, so the exact join matches every row.
+        let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--format", "json"])
+        #expect(r.code == 0, "\(r.err)")
+        let doc = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        let ledger = doc["ledger"] as? [String: Any]
+        #expect(ledger?["joined"] as? Int == 100, "\(doc.keys)")
     }
 }
