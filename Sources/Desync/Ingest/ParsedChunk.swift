@@ -9,8 +9,12 @@ struct ParsedChunk: Sendable {
     /// Local interners; `StreamReader` remaps their ids to the global ones.
     var dimensions = Dimensions()
     var rejects: [RejectedRecord] = []
-    /// Lines in the chunk, blank ones included.
+    /// Physical lines in the chunk, blank ones included.
     var lines: Int64 = 0
+    /// Records in the chunk, blank ones included: one per line in JSON
+    /// Lines; a CSV record may span lines inside quotes.
+    var records: Int64 = 0
+    /// Blank records.
     var blankLines: Int64 = 0
 }
 
@@ -53,6 +57,7 @@ struct JSONChunkParser {
             if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
             chunk.lines += 1
+            chunk.records += 1
             defer {
                 start = end + 1
                 lineNumber += 1

@@ -5,6 +5,8 @@ import Foundation
 enum RawField {
     case missing
     case null
+    /// An empty CSV field.
+    case empty
     case bool
     case composite
     case nonFinite
@@ -50,6 +52,8 @@ struct RowTyper {
                 throw RowProblem(reason: .missingField, message: "field '\(field.name)' is missing")
             case .null:
                 throw RowProblem(reason: .missingField, message: "field '\(field.name)' is null")
+            case .empty:
+                throw RowProblem(reason: .missingField, message: "field '\(field.name)' is empty")
             default: break
             }
             switch field.kind {
@@ -162,6 +166,7 @@ extension RawField {
         switch self {
         case .missing: return "nothing"
         case .null: return "null"
+        case .empty: return "an empty field"
         case .bool: return "a boolean"
         case .composite: return "an object or array"
         case .nonFinite: return "a non-finite number"

@@ -37,8 +37,10 @@ private enum ReadJob: Sendable {
     case hash([[UInt8]])
 }
 
-/// Reads a JSON Lines stream in large sequential chunks, parses the chunks
-/// on all cores, and merges them in file order.
+/// Reads a JSON Lines or CSV stream in large sequential chunks, parses the
+/// chunks on all cores (hashing the file beside them), and merges them in
+/// file order. Chunks are cut at line ends, and for CSV only at line ends
+/// outside quotes, so no record is ever split between two chunks.
 public struct StreamReader: Sendable {
     public var validation = Validation()
     /// Bytes per chunk handed to one parsing task.
@@ -47,10 +49,12 @@ public struct StreamReader: Sendable {
 
     public init() {}
 
+    /// Reads one stream; `format` nil means by the file's extension.
     public func read(
-        _ stream: Stream, path: String, dimensions: inout Dimensions,
-        progress: ((Int64) -> Void)? = nil
+        _ stream: Stream, path: String, format: TelemetryFormat? = nil,
+        dimensions: inout Dimensions, progress: ((Int64) -> Void)? = nil
     ) throws -> StreamInput {
+        let format = format ?? TelemetryFormat(path: path)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -67,6 +71,7 @@ public struct StreamReader: Sendable {
 
         let schema = StreamSchema.of(stream)
         let parser = JSONChunkParser(schema: schema, validation: validation, sourceFile: path)
+        var csvParser: CSVChunkParser? = nil
         let hasher = SHA256Hasher()
         var result = StreamInput(
             file: InputFile(stream: stream, path: path, bytes: Int64(info.st_size), sha256: ""))
@@ -88,9 +93,17 @@ public struct StreamReader: Sendable {
                     if !buffer.isEmpty { pieces.append(buffer) }
                     break
                 }
-                if let lastNewline = buffer.lastIndex(of: 0x0A) {
-                    carry = Array(buffer[(lastNewline + 1)...])
-                    buffer.removeSubrange((lastNewline + 1)...)
+                let cut: Int?
+                if format == .csv {
+                    cut = buffer.withUnsafeBufferPointer {
+                        CSVRecords.lastCompleteEnd($0, limit: validation.maxLineBytes)
+                    }
+                } else {
+                    cut = buffer.lastIndex(of: 0x0A).map { $0 + 1 }
+                }
+                if let cut {
+                    carry = Array(buffer[cut...])
+                    buffer.removeSubrange(cut...)
                     pieces.append(buffer)
                 } else {
                     carry = buffer  // one line longer than a chunk: keep reading
@@ -98,14 +111,31 @@ public struct StreamReader: Sendable {
             }
             progress?(totalRead)
             if pieces.isEmpty { continue }
-
             // The pieces cover the file in order without overlap, so hashing
-            // them in order hashes the file; that runs beside the parsing.
-            let jobs = pieces.map { ReadJob.parse($0) } + [.hash(pieces)]
+            // them in order hashes the file (a CSV header included, before it
+            // is cut off below); that runs beside the parsing.
+            let hashJob = ReadJob.hash(pieces)
+            if format == .csv && csvParser == nil {
+                // The first record is the header: it names the columns.
+                let header = try pieces[0].withUnsafeBufferPointer {
+                    try CSVHeader(
+                        $0, schema: schema, file: path, limit: validation.maxLineBytes)
+                }
+                pieces[0].removeSubrange(0..<header.byteCount)
+                nextLine += header.lineCount
+                csvParser = CSVChunkParser(
+                    schema: schema, validation: validation, sourceFile: path, header: header)
+            }
+
+            let csv = csvParser
+            let jobs = pieces.map { ReadJob.parse($0) } + [hashJob]
             let parsed = parallelMap(jobs) { job -> ParsedChunk? in
                 switch job {
                 case .parse(let piece):
-                    return piece.withUnsafeBufferPointer { parser.parse($0, firstLine: 1) }
+                    return piece.withUnsafeBufferPointer { bytes in
+                        csv.map { $0.parse(bytes, firstLine: 1) }
+                            ?? parser.parse(bytes, firstLine: 1)
+                    }
                 case .hash(let all):
                     for piece in all { piece.withUnsafeBytes { hasher.update($0) } }
                     return nil
@@ -171,7 +201,7 @@ public struct StreamReader: Sendable {
         let players = chunk.dimensions.players.values.map { dimensions.players.id(for: $0) }
         let types = chunk.dimensions.eventTypes.values.map { dimensions.eventTypes.id(for: $0) }
         result.blankLines += chunk.blankLines
-        result.rowsRead += chunk.lines - chunk.blankLines
+        result.rowsRead += chunk.records - chunk.blankLines
         for var reject in chunk.rejects {
             reject.lineNumber += shift
             result.rejects.append(reject)

@@ -55,11 +55,13 @@ public struct Pipeline: Sendable {
             let total = Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
             let observer = self.observer
             let events = try reader.read(
-                .playerEvents, path: config.playerEventsPath, dimensions: &dimensions
+                .playerEvents, path: config.playerEventsPath, format: config.inputFormat,
+                dimensions: &dimensions
             ) { observer.progress(.read, $0, total) }
             let base = events.file.bytes
             let states = try reader.read(
-                .serverState, path: config.serverStatePath, dimensions: &dimensions
+                .serverState, path: config.serverStatePath, format: config.inputFormat,
+                dimensions: &dimensions
             ) { observer.progress(.read, base + $0, total) }
             return (events, states)
         }

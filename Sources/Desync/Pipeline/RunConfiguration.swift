@@ -3,6 +3,9 @@ public struct RunConfiguration: Sendable {
     public var playerEventsPath: String
     public var serverStatePath: String
     public var store: StoreLocation
+    /// The input files' format; nil chooses by each file's extension
+    /// (`.csv` is CSV, anything else JSON Lines).
+    public var inputFormat: TelemetryFormat? = nil
     public var mode: WriteMode = .replace
     public var analysis = AnalysisOptions()
     public var validation = Validation()

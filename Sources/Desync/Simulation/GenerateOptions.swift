@@ -18,6 +18,10 @@ public struct GenerateOptions: Sendable {
     public var tickMilliseconds = 50
     public var start = Timestamp.parse("2025-10-28T00:00:00")!
     public var seed: UInt64 = 42
+    /// JSON Lines (the notebook's format) or CSV.
+    public var outputFormat = TelemetryFormat.jsonl
+    /// The `realistic` profile's knobs (unused by `notebook`).
+    public var realistic = RealisticOptions()
 
     public init() {}
 

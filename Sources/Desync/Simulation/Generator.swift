@@ -1,6 +1,7 @@
 import Foundation
 
-/// Writes `player_events.jsonl` and `server_state.jsonl` into a folder.
+/// Writes `player_events` and `server_state` (`.jsonl` or `.csv`) into a
+/// folder, and for the realistic profile `truth.json` beside them.
 public struct Generator: Sendable {
     public var options: GenerateOptions
 
@@ -10,6 +11,12 @@ public struct Generator: Sendable {
 
     public static let playerEventsFile = "player_events.jsonl"
     public static let serverStateFile = "server_state.jsonl"
+    public static let truthFile = TruthWriter.fileName
+
+    /// The two streams' file names in a format.
+    public static func fileNames(_ format: TelemetryFormat) -> (events: String, states: String) {
+        ("player_events." + format.fileExtension, "server_state." + format.fileExtension)
+    }
 
     /// Generates both streams; `progress` gets the ticks written so far.
     public func write(to folder: String, progress: (Int64) -> Void = { _ in }) throws {
@@ -21,15 +28,19 @@ public struct Generator: Sendable {
                 .output, "cannot create output folder '\(folder)'",
                 cause: error.localizedDescription)
         }
-        let events = try JSONLinesWriter(path: folder + "/" + Self.playerEventsFile)
-        let states = try JSONLinesWriter(path: folder + "/" + Self.serverStateFile)
+        let names = Self.fileNames(options.outputFormat)
+        let events = try TelemetryWriter(
+            path: folder + "/" + names.events, format: options.outputFormat)
+        let states = try TelemetryWriter(
+            path: folder + "/" + names.states, format: options.outputFormat)
         switch options.profile {
         case .notebook:
             try NotebookSimulator(options: options).generate(
                 events: events, states: states, progress: progress)
         case .realistic:
+            let truth = try TruthWriter(path: folder + "/" + Self.truthFile)
             try RealisticSimulator(options: options).generate(
-                events: events, states: states, progress: progress)
+                events: events, states: states, truth: truth, progress: progress)
         }
         try events.flush()
         try states.flush()

@@ -8,7 +8,7 @@ struct NotebookSimulator {
     var options: GenerateOptions
 
     func generate(
-        events: JSONLinesWriter, states: JSONLinesWriter, progress: (Int64) -> Void
+        events: TelemetryWriter, states: TelemetryWriter, progress: (Int64) -> Void
     ) throws {
         var random = RandomSource(seed: options.seed)
         var id: [UInt8] = []

@@ -10,7 +10,7 @@ enum RunCommand {
         options: [
             OptionSpec(
                 "--input", value: "DIR",
-                "folder holding player_events.jsonl and server_state.jsonl"),
+                "folder holding player_events.jsonl and server_state.jsonl (or .csv)"),
             OptionSpec("--player-events", value: "FILE", "the client stream, instead of --input"),
             OptionSpec("--server-state", value: "FILE", "the server stream, instead of --input"),
             OptionSpec(
@@ -31,6 +31,9 @@ enum RunCommand {
             OptionSpec(
                 "--ping-bands", value: "LOW,MEDIUM", default: "50,150",
                 "ping (ms) below LOW is low, below MEDIUM medium, else high"),
+            OptionSpec(
+                "--input-format", value: "FORMAT", default: "auto",
+                "auto (by file extension: .csv is CSV, else JSON Lines), jsonl or csv"),
             OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
@@ -40,6 +43,17 @@ enum RunCommand {
         run: run)
 
     static func configuration(_ args: ParsedArguments) throws -> RunConfiguration {
+        let formatText = args.string("--input-format")!
+        let inputFormat: TelemetryFormat?
+        if formatText == "auto" {
+            inputFormat = nil
+        } else if let format = TelemetryFormat(rawValue: formatText) {
+            inputFormat = format
+        } else {
+            throw DesyncError(
+                .usage,
+                "--input-format must be auto, jsonl or csv, got '\(TerminalText.escaped(formatText))'")
+        }
         let playerEvents: String
         let serverState: String
         if let input = args.string("--input") {
@@ -60,8 +74,16 @@ enum RunCommand {
                     "--input '\(TerminalText.escaped(input))' is a file; give its folder, or name the"
                         + " files with --player-events FILE --server-state FILE")
             }
-            playerEvents = input + "/" + Generator.playerEventsFile
-            serverState = input + "/" + Generator.serverStateFile
+            // JSON Lines first unless CSV was asked for; the other format
+            // when the first is absent.
+            let order: [TelemetryFormat] = inputFormat == .csv ? [.csv, .jsonl] : [.jsonl, .csv]
+            let names =
+                order.map { Generator.fileNames($0) }.first {
+                    FileManager.default.fileExists(atPath: input + "/" + $0.events)
+                        || FileManager.default.fileExists(atPath: input + "/" + $0.states)
+                } ?? Generator.fileNames(order[0])
+            playerEvents = input + "/" + names.events
+            serverState = input + "/" + names.states
             let missing = [playerEvents, serverState].filter {
                 !FileManager.default.fileExists(atPath: $0)
             }
@@ -71,7 +93,8 @@ enum RunCommand {
                     "folder '\(TerminalText.escaped(input))' lacks "
                         + missing.map { TerminalText.escaped(($0 as NSString).lastPathComponent) }
                         .joined(separator: " and ")
-                        + "; it must hold both streams (desync generate --out DIR writes them)")
+                        + "; it must hold both streams as player_events.jsonl and"
+                        + " server_state.jsonl, or as .csv (desync generate --out DIR writes them)")
             }
         } else {
             guard let p = args.string("--player-events"), let s = args.string("--server-state") else {
@@ -86,6 +109,7 @@ enum RunCommand {
         var config = RunConfiguration(
             playerEventsPath: playerEvents, serverStatePath: serverState,
             store: try StoreLocation(args.string("--db")!))
+        config.inputFormat = inputFormat
         let modeText = args.string("--mode")!
         guard let mode = WriteMode(rawValue: modeText) else {
             throw DesyncError(.usage, "--mode must be replace or append, got '\(TerminalText.escaped(modeText))'")
@@ -120,6 +144,15 @@ enum RunCommand {
         }
         let config = try configuration(args)
         if engine == "spark" {
+            let csv = [config.playerEventsPath, config.serverStatePath].contains {
+                (config.inputFormat ?? TelemetryFormat(path: $0)) == .csv
+            }
+            guard !csv else {
+                throw DesyncError(
+                    .usage,
+                    "--engine spark reads JSON Lines only; use --engine embedded for CSV input,"
+                        + " or write JSON Lines (desync generate --output-format jsonl)")
+            }
             try sparkRun(args, config, &console)
             return
         }
