@@ -113,6 +113,12 @@ public enum Tables {
             .init("server_state_rejected", .bigint), .init("server_state_duplicates", .bigint),
             .init("joined", .bigint), .init("client_only", .bigint), .init("server_only", .bigint),
             .init("rejected_by_reason", .text), .init("options", .text), .init("message", .text),
+            // The join (`exact` or `nearest`) and its tolerance (ms, 0 for
+            // exact); unmatched rows with no partner within the tolerance
+            // (subsets of client_only and server_only; NULL when the engine
+            // does not count them).
+            .init("join_mode", .text), .init("tolerance_ms", .double),
+            .init("client_outside_tolerance", .bigint), .init("server_outside_tolerance", .bigint),
         ])
 
     /// Tables whose rows belong to one batch: replaced by a re-run, or, in

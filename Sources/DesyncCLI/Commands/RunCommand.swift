@@ -31,6 +31,18 @@ enum RunCommand {
             OptionSpec(
                 "--ping-bands", value: "LOW,MEDIUM", default: "50,150",
                 "ping (ms) below LOW is low, below MEDIUM medium, else high"),
+            OptionSpec(
+                "--window", value: "DURATION", default: "60s",
+                "width of the desync_by_window windows: a number with ms, s, m or h"),
+            OptionSpec(
+                "--join", value: "MODE", default: "exact",
+                "exact (same microsecond, the notebook's) or nearest (nearest in time per player)"),
+            OptionSpec(
+                "--tolerance-ms", value: "MS", default: "25",
+                "with --join nearest: the largest client-server time gap of a pair (half a 50 ms tick)"),
+            OptionSpec(
+                "--correct-clock-offset",
+                "with --join nearest: estimate each session's clock offset and shift client times first"),
             OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
@@ -106,7 +118,49 @@ enum RunCommand {
                 .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
         }
         config.analysis.pingBands = (low, medium)
+        config.analysis.window = try duration(args.string("--window")!, option: "--window")
+        config.join = try joinOptions(args)
         return config
+    }
+
+    static func joinOptions(_ args: ParsedArguments) throws -> JoinOptions {
+        var join = JoinOptions()
+        let text = args.string("--join")!
+        guard let mode = JoinMode(rawValue: text) else {
+            throw DesyncError(
+                .usage, "--join must be exact or nearest, got '\(TerminalText.escaped(text))'")
+        }
+        join.mode = mode
+        if mode == .exact {
+            for option in ["--tolerance-ms", "--correct-clock-offset"] where args.has(option) {
+                throw DesyncError(.usage, "\(option) applies to the nearest join; add --join nearest")
+            }
+        }
+        let tolerance = try args.double("--tolerance-ms")!
+        guard tolerance >= 0, tolerance <= 86_400_000 else {
+            throw DesyncError(
+                .usage, "--tolerance-ms expects milliseconds from 0 to 86400000, for example 25")
+        }
+        join.toleranceMicroseconds = Int64((tolerance * 1000).rounded())
+        join.correctClockOffset = args.has("--correct-clock-offset")
+        return join
+    }
+
+    /// "60s", "1m", "500ms", "1.5h" as microseconds.
+    static func duration(_ text: String, option: String) throws -> Int64 {
+        let units: [(String, Double)] = [("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3600e6)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            // "ms" also ends in "s": a number before the unit decides.
+            guard let value = Double(number), value.isFinite else { continue }
+            let microseconds = (value * scale).rounded()
+            guard microseconds >= 1, microseconds <= 1e15 else { break }
+            return Int64(microseconds)
+        }
+        throw DesyncError(
+            .usage,
+            "\(option) expects a positive duration with a unit (ms, s, m or h), got"
+                + " '\(TerminalText.escaped(text))'; for example \(option) 60s")
     }
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
@@ -120,6 +174,10 @@ enum RunCommand {
         }
         let config = try configuration(args)
         if engine == "spark" {
+            guard config.join.mode == .exact else {
+                throw DesyncError(
+                    .usage, "the Spark engine joins exactly; --join nearest needs --engine embedded")
+            }
             try sparkRun(args, config, &console)
             return
         }
