@@ -11,6 +11,18 @@ public struct Episode: Sendable, Equatable {
     /// the threshold (µs); nil when the player's data ends first.
     public var recovery: Int64?
 
+    public init(
+        start: Int64, end: Int64, ticks: Int64, peakDistance: Double, distanceSum: Double,
+        recovery: Int64?
+    ) {
+        self.start = start
+        self.end = end
+        self.ticks = ticks
+        self.peakDistance = peakDistance
+        self.distanceSum = distanceSum
+        self.recovery = recovery
+    }
+
     public var averageDistance: Double { distanceSum / Double(ticks) }
     /// end − start: 0 for an episode of one tick.
     public var duration: Int64 { end - start }

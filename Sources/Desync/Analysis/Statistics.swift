@@ -59,10 +59,20 @@ public enum Statistics {
         guard n >= 2 else { return nil }
         var sx = 0.0
         var sy = 0.0
+        // A constant column has no correlation; testing the deviations
+        // instead would see rounding noise of the mean (1e-17) as variance.
+        var constantX = true
+        var constantY = true
+        let x0 = x(0)
+        let y0 = y(0)
         for i in 0..<n {
-            sx += x(i)
-            sy += y(i)
+            let (a, b) = (x(i), y(i))
+            sx += a
+            sy += b
+            constantX = constantX && a == x0
+            constantY = constantY && b == y0
         }
+        guard !constantX, !constantY else { return nil }
         let mx = sx / Double(n)
         let my = sy / Double(n)
         var sxy = 0.0
