@@ -118,7 +118,7 @@ enum RunCommand {
                 .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
         }
         config.analysis.pingBands = (low, medium)
-        config.analysis.window = try duration(args.string("--window")!, option: "--window")
+        config.analysis.window = try DurationText.microseconds(args.string("--window")!, option: "--window")
         config.join = try joinOptions(args)
         return config
     }
@@ -144,23 +144,6 @@ enum RunCommand {
         join.toleranceMicroseconds = Int64((tolerance * 1000).rounded())
         join.correctClockOffset = args.has("--correct-clock-offset")
         return join
-    }
-
-    /// "60s", "1m", "500ms", "1.5h" as microseconds.
-    static func duration(_ text: String, option: String) throws -> Int64 {
-        let units: [(String, Double)] = [("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3600e6)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            // "ms" also ends in "s": a number before the unit decides.
-            guard let value = Double(number), value.isFinite else { continue }
-            let microseconds = (value * scale).rounded()
-            guard microseconds >= 1, microseconds <= 1e15 else { break }
-            return Int64(microseconds)
-        }
-        throw DesyncError(
-            .usage,
-            "\(option) expects a positive duration with a unit (ms, s, m or h), got"
-                + " '\(TerminalText.escaped(text))'; for example \(option) 60s")
     }
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
