@@ -14,7 +14,9 @@ public enum AnalyticsReadBack {
             // Sorted here: the stores' text collations differ.
             out[spec.name] = rows.map { row in
                 zip(row, columns).map { text, column in Value(text, column.type) }
-            }.sorted { $0.map(\.sortKey).joined(separator: "|") < $1.map(\.sortKey).joined(separator: "|") }
+            }.sorted {
+                $0.map(\.sortKey).joined(separator: "|") < $1.map(\.sortKey).joined(separator: "|")
+            }
         }
         return out
     }
@@ -41,8 +43,9 @@ public enum AnalyticsReadBack {
         public static func == (a: Value, b: Value) -> Bool {
             switch (a, b) {
             case (.null, .null): return true
-            case let (.text(x), .text(y)): return x == y
-            case let (.number(x), .number(y)): return abs(x - y) <= 1e-12 * max(1, abs(x), abs(y))
+            case (.text(let x), .text(let y)): return x == y
+            case (.number(let x), .number(let y)):
+                return abs(x - y) <= 1e-12 * max(1, abs(x), abs(y))
             default: return false
             }
         }

@@ -23,7 +23,8 @@ import Testing
         }
         var candidates: [(gap: Int64, te: Int64, ts: Int64, i: Int, j: Int)] = []
         for i in 0..<e.count {
-            for j in 0..<st.count where e.session[i] == st.session[j] && e.player[i] == st.player[j] {
+            for j in 0..<st.count where e.session[i] == st.session[j] && e.player[i] == st.player[j]
+            {
                 let gap = abs(shifted(i) - st.timestamp[j])
                 if gap <= tolerance { candidates.append((gap, shifted(i), st.timestamp[j], i, j)) }
             }
@@ -42,7 +43,9 @@ import Testing
             let samePlayer = (0..<st.count).filter {
                 st.session[$0] == e.session[i] && st.player[$0] == e.player[i]
             }
-            if !samePlayer.isEmpty && samePlayer.allSatisfy({ abs(shifted(i) - st.timestamp[$0]) > tolerance }) {
+            if !samePlayer.isEmpty
+                && samePlayer.allSatisfy({ abs(shifted(i) - st.timestamp[$0]) > tolerance })
+            {
                 clientOutside += 1
             }
         }
@@ -51,7 +54,9 @@ import Testing
             let samePlayer = (0..<e.count).filter {
                 e.session[$0] == st.session[j] && e.player[$0] == st.player[j]
             }
-            if !samePlayer.isEmpty && samePlayer.allSatisfy({ abs(shifted($0) - st.timestamp[j]) > tolerance }) {
+            if !samePlayer.isEmpty
+                && samePlayer.allSatisfy({ abs(shifted($0) - st.timestamp[j]) > tolerance })
+            {
                 serverOutside += 1
             }
         }
@@ -59,9 +64,10 @@ import Testing
     }
 
     static func pairs(_ r: JoinResult, _ s: TestStreams) -> Set<Pair> {
-        Set(zip(r.eventRow, r.stateRow).map {
-            Pair(event: s.events.eventID[Int($0)], state: s.states.stateID[Int($1)])
-        })
+        Set(
+            zip(r.eventRow, r.stateRow).map {
+                Pair(event: s.events.eventID[Int($0)], state: s.states.stateID[Int($1)])
+            })
     }
 
     /// Random players with distinct times on each side (duplicates are gone
@@ -73,7 +79,8 @@ import Testing
             for player in ["p", "q", "r"].prefix(Int.random(in: 1...3, using: &random)) {
                 for isEvent in [true, false] {
                     let n = Int.random(in: 0...8, using: &random)
-                    let times = Array(Set((0..<n).map { _ in Int64.random(in: 0...40, using: &random) * 5000 }))
+                    let times = Array(
+                        Set((0..<n).map { _ in Int64.random(in: 0...40, using: &random) * 5000 }))
                     for t in times { rows.append((isEvent, session, player, t)) }
                 }
             }
@@ -81,7 +88,11 @@ import Testing
         rows.shuffle(using: &random)
         var s = TestStreams()
         for r in rows {
-            if r.isEvent { s.event(r.session, r.player, r.time) } else { s.state(r.session, r.player, r.time) }
+            if r.isEvent {
+                s.event(r.session, r.player, r.time)
+            } else {
+                s.state(r.session, r.player, r.time)
+            }
         }
         return s
     }
@@ -92,7 +103,8 @@ import Testing
         let s = Self.randomStreams(&random)
         let tolerance = [0, 5000, 12_000, 25_000, 60_000][seed % 5]
         let shift = seed % 3 == 0 ? [Int64(10_000), -5000] : []
-        let result = NearestJoin(s.events, s.states).join(tolerance: Int64(tolerance), clockShift: shift)
+        let result = NearestJoin(s.events, s.states).join(
+            tolerance: Int64(tolerance), clockShift: shift)
         let expected = Self.bruteForce(s, tolerance: Int64(tolerance), shift: shift)
         #expect(Self.pairs(result, s) == expected.pairs)
         #expect(result.clientOutsideTolerance == expected.clientOutside)
@@ -141,7 +153,8 @@ import Testing
         s.state("a", "p", 100_000)
         s.event("a", "p", 500_000)
         let r = NearestJoin(s.events, s.states).join(tolerance: 25_000)
-        #expect(Self.pairs(r, s) == [Pair(event: "e0", state: "s0"), Pair(event: "e1", state: "s2")])
+        #expect(
+            Self.pairs(r, s) == [Pair(event: "e0", state: "s0"), Pair(event: "e1", state: "s2")])
         #expect(r.unmatchedEvents == [2, 3])
         #expect(r.unmatchedStates == [1])
         #expect(r.clientOutsideTolerance == 1)  // e3 at 500 ms
@@ -171,7 +184,8 @@ import Testing
         #expect(abs(shift[0] - 130_000) <= 2000, "estimated \(shift[0]) µs")
         let corrected = nearest.join(tolerance: 25_000, clockShift: shift)
         for k in 0..<corrected.eventRow.count {
-            #expect(s.events.x[Int(corrected.eventRow[k])] == s.states.x[Int(corrected.stateRow[k])])
+            #expect(
+                s.events.x[Int(corrected.eventRow[k])] == s.states.x[Int(corrected.stateRow[k])])
         }
         #expect(corrected.eventRow.count > 500)
         // Without the correction the nearest join pairs neighbouring ticks.

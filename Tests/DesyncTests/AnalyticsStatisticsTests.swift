@@ -115,7 +115,8 @@ import Testing
         let x = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &random)) / 2 }
         let y = (0..<n).map { _ in Double(Int.random(in: -3...3, using: &random)) }
         for p in [0.0, 0.5, 0.95, 0.99, 1.0] {
-            #expect(near(Statistics.percentile(sorted: x.sorted(), p), Self.referencePercentile(x, p)))
+            #expect(
+                near(Statistics.percentile(sorted: x.sorted(), p), Self.referencePercentile(x, p)))
         }
         #expect(near(Statistics.pearson(x, y), Self.referencePearson(x, y)))
         #expect(near(Statistics.spearman(x, y), Self.referenceSpearman(x, y)))

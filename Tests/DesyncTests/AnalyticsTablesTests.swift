@@ -157,7 +157,8 @@ import Testing
                         start: run.first!.time, end: run.last!.time, ticks: Int64(run.count),
                         peakDistance: run.map(\.distance).max()!,
                         distanceSum: run.map(\.distance).reduce(0, +),
-                        recovery: end + 1 < sorted.count ? sorted[end + 1].time - sorted[end].time : nil))
+                        recovery: end + 1 < sorted.count
+                            ? sorted[end + 1].time - sorted[end].time : nil))
                 k = end + 1
             }
         }
@@ -188,10 +189,17 @@ import Testing
             expectTally(row.tally, group, threshold, "session \(name)")
             #expect(row.players == Int64(Set(group.map(\.player)).count))
             #expect(near(row.p95Distance, Ref.referencePercentile(group.map(\.distance), 0.95)))
-            #expect(near(row.pearsonPing, Ref.referencePearson(group.map(\.distance), group.map(\.ping))))
-            #expect(near(row.pearsonLoss, Ref.referencePearson(group.map(\.distance), group.map(\.loss))))
+            #expect(
+                near(
+                    row.pearsonPing, Ref.referencePearson(group.map(\.distance), group.map(\.ping)))
+            )
+            #expect(
+                near(
+                    row.pearsonLoss, Ref.referencePearson(group.map(\.distance), group.map(\.loss)))
+            )
             #expect(row.clockOffsetMs == 0)
-            let count = episodes.filter { $0.key.hasPrefix(name + "/") }.map(\.value.count).reduce(0, +)
+            let count = episodes.filter { $0.key.hasPrefix(name + "/") }.map(\.value.count).reduce(
+                0, +)
             #expect(row.episodes == Int64(count))
         }
 
@@ -200,7 +208,8 @@ import Testing
         #expect(a.players.map { d.sessions[$0.session] + "/" + d.players[$0.player] } == players)
         for row in a.players {
             let key = d.sessions[row.session] + "/" + d.players[row.player]
-            expectTally(row.tally, ticks.filter { $0.session + "/" + $0.player == key }, threshold, key)
+            expectTally(
+                row.tally, ticks.filter { $0.session + "/" + $0.player == key }, threshold, key)
             #expect(row.episodes == Int64(episodes[key]?.count ?? 0))
             let mine = a.episodes.filter { $0.session == row.session && $0.player == row.player }
             #expect(mine.count == episodes[key]?.count ?? 0)
@@ -243,7 +252,9 @@ import Testing
         }
         #expect(a.heatmap.count == 15)
         for cell in a.heatmap {
-            let group = ticks.filter { band($0.ping) == cell.ping && lossBand($0.loss) == cell.loss.label }
+            let group = ticks.filter {
+                band($0.ping) == cell.ping && lossBand($0.loss) == cell.loss.label
+            }
             expectTally(cell.tally, group, threshold, "cell \(cell.ping) \(cell.loss.label)")
         }
 
@@ -264,8 +275,10 @@ import Testing
             #expect(near(row.p99, Ref.referencePercentile(dist, 0.99)))
             #expect(near(row.pearsonPing, Ref.referencePearson(dist, group.map(\.ping))), "\(key)")
             #expect(near(row.pearsonLoss, Ref.referencePearson(dist, group.map(\.loss))), "\(key)")
-            #expect(near(row.spearmanPing, Ref.referenceSpearman(dist, group.map(\.ping))), "\(key)")
-            #expect(near(row.spearmanLoss, Ref.referenceSpearman(dist, group.map(\.loss))), "\(key)")
+            #expect(
+                near(row.spearmanPing, Ref.referenceSpearman(dist, group.map(\.ping))), "\(key)")
+            #expect(
+                near(row.spearmanLoss, Ref.referenceSpearman(dist, group.map(\.loss))), "\(key)")
         }
 
         // threshold_sweep

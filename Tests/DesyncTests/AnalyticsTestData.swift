@@ -64,7 +64,7 @@ struct SeededRandom: RandomNumberGenerator {
 func near(_ a: Double?, _ b: Double?, _ tolerance: Double = 1e-9) -> Bool {
     switch (a, b) {
     case (nil, nil): return true
-    case let (x?, y?): return abs(x - y) <= tolerance * max(1, abs(x), abs(y))
+    case (let x?, let y?): return abs(x - y) <= tolerance * max(1, abs(x), abs(y))
     default: return false
     }
 }

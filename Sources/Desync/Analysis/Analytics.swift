@@ -70,7 +70,8 @@ public struct Analytics: Sendable {
                 let mid = (lo + hi) / 2
                 if c.distance[Int(byDistance[mid])] <= threshold { lo = mid + 1 } else { hi = mid }
             }
-            return SweepRow(threshold: threshold, ticks: Int64(c.count), desynced: Int64(c.count - lo))
+            return SweepRow(
+                threshold: threshold, ticks: Int64(c.count), desynced: Int64(c.count - lo))
         }
         out.sortForOutput(d)
         return out
@@ -94,7 +95,9 @@ public struct Analytics: Sendable {
                 let i = Int(order[k])
                 guard c.session[i] == session, c.player[i] == player else { break }
                 c.add(i, to: &tally)
-                if let closed = detector.add(time: c.time[i], distance: c.distance[i], desynced: c.desynced[i]) {
+                if let closed = detector.add(
+                    time: c.time[i], distance: c.distance[i], desynced: c.desynced[i])
+                {
                     episodes.append(EpisodeRow(session: session, player: player, episode: closed))
                     count += 1
                 }
@@ -106,7 +109,8 @@ public struct Analytics: Sendable {
             }
             sessionEpisodes[Int(session)] += count
             sessionPlayers[Int(session)] += 1
-            players.append(PlayerRow(session: session, player: player, tally: tally, episodes: count))
+            players.append(
+                PlayerRow(session: session, player: player, tally: tally, episodes: count))
         }
     }
 
@@ -191,7 +195,8 @@ public struct Analytics: Sendable {
         var cells: [HeatmapCell] = []
         for (p, ping) in pingOrder.enumerated() {
             for loss in LossBand.allCases {
-                cells.append(HeatmapCell(ping: ping, loss: loss, tally: tallies[p * bands + loss.rawValue]))
+                cells.append(
+                    HeatmapCell(ping: ping, loss: loss, tally: tallies[p * bands + loss.rawValue]))
             }
         }
         return cells
@@ -214,8 +219,10 @@ public struct Analytics: Sendable {
             return StatsRow(
                 scope: scope, key: key, tally: c.tally(d), p50: c.percentile(d, 0.5),
                 p95: c.percentile(d, 0.95), p99: c.percentile(d, 0.99),
-                pearsonPing: c.pearson(d, c.ping), spearmanPing: c.pearson(d, rankDistance, rankPing),
-                pearsonLoss: c.pearson(d, c.loss), spearmanLoss: c.pearson(d, rankDistance, rankLoss))
+                pearsonPing: c.pearson(d, c.ping),
+                spearmanPing: c.pearson(d, rankDistance, rankPing),
+                pearsonLoss: c.pearson(d, c.loss),
+                spearmanLoss: c.pearson(d, rankDistance, rankLoss))
         }
         var rows = [row("overall", "all", byDistance[...], byPing[...], byLoss[...])]
         func scoped(_ scope: String, _ keys: [String], _ group: @escaping (Int) -> Int) {

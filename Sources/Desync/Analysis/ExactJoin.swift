@@ -46,14 +46,20 @@ public struct ExactJoin: Sendable {
         // unmatched row of a player the other stream does report.
         if !result.unmatchedEvents.isEmpty {
             let served = GroupPresence(session: states.session, player: states.player)
-            result.clientOutsideTolerance = result.unmatchedEvents.reduce(0) {
-                $0 + (served.contains(session: events.session[Int($1)], player: events.player[Int($1)]) ? 1 : 0)
+            for row in result.unmatchedEvents {
+                let i = Int(row)
+                if served.contains(session: events.session[i], player: events.player[i]) {
+                    result.clientOutsideTolerance += 1
+                }
             }
         }
         if !result.unmatchedStates.isEmpty {
             let reported = GroupPresence(session: events.session, player: events.player)
-            result.serverOutsideTolerance = result.unmatchedStates.reduce(0) {
-                $0 + (reported.contains(session: states.session[Int($1)], player: states.player[Int($1)]) ? 1 : 0)
+            for row in result.unmatchedStates {
+                let i = Int(row)
+                if reported.contains(session: states.session[i], player: states.player[i]) {
+                    result.serverOutsideTolerance += 1
+                }
             }
         }
         return result

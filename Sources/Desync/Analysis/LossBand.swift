@@ -6,7 +6,9 @@ public enum LossBand: Int, CaseIterable, Sendable, Comparable {
 
     @inline(__always)
     public static func of(_ loss: Double) -> LossBand {
-        loss <= 0 ? .none : loss <= 0.02 ? .upTo2 : loss <= 0.05 ? .upTo5 : loss <= 0.10 ? .upTo10 : .above10
+        loss <= 0
+            ? .none
+            : loss <= 0.02 ? .upTo2 : loss <= 0.05 ? .upTo5 : loss <= 0.10 ? .upTo10 : .above10
     }
 
     public var label: String {

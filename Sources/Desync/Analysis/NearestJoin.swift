@@ -240,7 +240,9 @@ private struct GroupMatcher {
             let outerRight = Int(next[r])
             if outerLeft >= 0 { next[outerLeft] = Int32(outerRight) }
             if outerRight >= 0 { previous[outerRight] = Int32(outerLeft) }
-            if outerLeft >= 0 && outerRight >= 0 { pushIfCandidate(outerLeft, outerRight, tolerance) }
+            if outerLeft >= 0 && outerRight >= 0 {
+                pushIfCandidate(outerLeft, outerRight, tolerance)
+            }
         }
         return countOutside(tolerance)
     }
@@ -252,7 +254,9 @@ private struct GroupMatcher {
         guard gap <= tolerance else { return }
         let (eventTime, stateTime) = isEvent[l] ? (time[l], time[r]) : (time[r], time[l])
         heap.push(
-            Candidate(gap: gap, eventTime: eventTime, stateTime: stateTime, left: Int32(l), right: Int32(r)))
+            Candidate(
+                gap: gap, eventTime: eventTime, stateTime: stateTime, left: Int32(l),
+                right: Int32(r)))
     }
 
     /// Unmatched rows with no row of the other stream within the tolerance.

@@ -34,7 +34,9 @@ enum PlayerTimeOrder {
         keys.reserveCapacity(count)
         for i in 0..<count {
             keys.append(
-                Key(group: group(session: session(i), player: player(i)), time: time(i), row: Int32(i)))
+                Key(
+                    group: group(session: session(i), player: player(i)), time: time(i),
+                    row: Int32(i)))
         }
         keys.sort()
         return keys

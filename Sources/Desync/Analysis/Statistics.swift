@@ -18,7 +18,9 @@ public enum Statistics {
     /// The `p`-th quantile (`p` in 0...1) of values already sorted
     /// ascending; nil when there are none.
     @inlinable
-    public static func percentile(sortedCount n: Int, _ p: Double, _ value: (Int) -> Double) -> Double? {
+    public static func percentile(sortedCount n: Int, _ p: Double, _ value: (Int) -> Double)
+        -> Double?
+    {
         guard n > 0 else { return nil }
         let h = Double(n - 1) * p
         let lower = Int(h.rounded(.down))
@@ -55,7 +57,8 @@ public enum Statistics {
     /// Pearson's correlation of `x(i)` and `y(i)` for `i` in `0..<n`, in two
     /// passes (means first) so that large offsets do not cancel.
     @inlinable
-    public static func pearson(count n: Int, _ x: (Int) -> Double, _ y: (Int) -> Double) -> Double? {
+    public static func pearson(count n: Int, _ x: (Int) -> Double, _ y: (Int) -> Double) -> Double?
+    {
         guard n >= 2 else { return nil }
         var sx = 0.0
         var sy = 0.0

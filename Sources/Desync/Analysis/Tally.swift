@@ -12,7 +12,9 @@ public struct Tally: Sendable, Equatable {
     public init() {}
 
     @inline(__always)
-    mutating func add(distance: Double, desynced flag: Bool, ping: Double, loss: Double, speed: Double) {
+    mutating func add(
+        distance: Double, desynced flag: Bool, ping: Double, loss: Double, speed: Double
+    ) {
         ticks += 1
         if flag { desynced += 1 }
         distanceSum += distance

@@ -23,9 +23,15 @@ struct TickColumns: Sendable {
         distance = t.distance
         desynced = t.isDesynced
         speed = t.speed
-        var ping = [Double](), loss = [Double](), time = [Int64](), gap = [Int64]()
-        var session = [Int32](), player = [Int32](), eventType = [Int32]()
-        var pingBand = [UInt8](), lossBand = [UInt8]()
+        var ping = [Double]()
+        var loss = [Double]()
+        var time = [Int64]()
+        var gap = [Int64]()
+        var session = [Int32]()
+        var player = [Int32]()
+        var eventType = [Int32]()
+        var pingBand = [UInt8]()
+        var lossBand = [UInt8]()
         ping.reserveCapacity(count)
         loss.reserveCapacity(count)
         time.reserveCapacity(count)
@@ -63,7 +69,8 @@ struct TickColumns: Sendable {
     @inline(__always)
     func add(_ i: Int, to tally: inout Tally) {
         tally.add(
-            distance: distance[i], desynced: desynced[i], ping: ping[i], loss: loss[i], speed: speed[i])
+            distance: distance[i], desynced: desynced[i], ping: ping[i], loss: loss[i],
+            speed: speed[i])
     }
 
     func tally(_ rows: ArraySlice<Int32>) -> Tally {

@@ -39,10 +39,12 @@ enum RunCommand {
                 "exact (same microsecond, the notebook's) or nearest (nearest in time per player)"),
             OptionSpec(
                 "--tolerance-ms", value: "MS", default: "25",
-                "with --join nearest: the largest client-server time gap of a pair (half a 50 ms tick)"),
+                "with --join nearest: the largest client-server time gap of a pair"
+                    + " (half a 50 ms tick)"),
             OptionSpec(
                 "--correct-clock-offset",
-                "with --join nearest: estimate each session's clock offset and shift client times first"),
+                "with --join nearest: estimate each session's clock offset and shift client"
+                    + " times by it first"),
             OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
@@ -118,7 +120,8 @@ enum RunCommand {
                 .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
         }
         config.analysis.pingBands = (low, medium)
-        config.analysis.window = try DurationText.microseconds(args.string("--window")!, option: "--window")
+        config.analysis.window = try DurationText.microseconds(
+            args.string("--window")!, option: "--window")
         config.join = try joinOptions(args)
         return config
     }
@@ -133,7 +136,8 @@ enum RunCommand {
         join.mode = mode
         if mode == .exact {
             for option in ["--tolerance-ms", "--correct-clock-offset"] where args.has(option) {
-                throw DesyncError(.usage, "\(option) applies to the nearest join; add --join nearest")
+                throw DesyncError(
+                    .usage, "\(option) applies to the nearest join; add --join nearest")
             }
         }
         let tolerance = try args.double("--tolerance-ms")!
@@ -159,7 +163,8 @@ enum RunCommand {
         if engine == "spark" {
             guard config.join.mode == .exact else {
                 throw DesyncError(
-                    .usage, "the Spark engine joins exactly; --join nearest needs --engine embedded")
+                    .usage,
+                    "the Spark engine joins exactly; --join nearest needs --engine embedded")
             }
             try sparkRun(args, config, &console)
             return
