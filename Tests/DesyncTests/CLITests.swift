@@ -95,3 +95,84 @@ import Testing
         #expect(abs(rate - 0.8) < 0.03)
     }
 }
+
+/// The analysis and join options of `desync run`.
+@Suite struct AnalyticsOptionTests {
+    func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+        let capture = Console.Capture()
+        let code = CLI.main(arguments, console: .capturing(capture))
+        return (code, capture.out, capture.err)
+    }
+
+    @Test func helpShowsTheNewOptionsWithDefaults() {
+        let help = run(["run", "--help"]).out
+        for text in [
+            "--window DURATION", "(default: 60s)", "--join MODE", "(default: exact)",
+            "--tolerance-ms MS", "(default: 25)", "--correct-clock-offset",
+        ] {
+            #expect(help.contains(text), "missing \(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("60s", Int64(60_000_000)), ("1m", 60_000_000), ("500ms", 500_000), ("1.5h", 5_400_000_000),
+        ("0.25s", 250_000),
+    ])
+    func windowDurations(text: String, microseconds: Int64) throws {
+        #expect(try DurationText.microseconds(text, option: "--window") == microseconds)
+    }
+
+    @Test(arguments: ["60", "s", "-5s", "0ms", "1x", "ms"])
+    func badWindowsAreUsageErrors(text: String) {
+        let folder = temporaryFolder()
+        let r = run([
+            "run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:\(folder)/x.db",
+            "--window", text,
+        ])
+        #expect(r.code == 64)
+        #expect(r.err.contains("--window expects a positive duration with a unit"))
+    }
+
+    @Test func joinOptionsAreChecked() {
+        let base = ["run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:/tmp/unused.db"]
+        let wrong = run(base + ["--join", "fuzzy"])
+        #expect(wrong.code == 64 && wrong.err.contains("--join must be exact or nearest"))
+        let orphan = run(base + ["--tolerance-ms", "10"])
+        #expect(orphan.code == 64 && orphan.err.contains("add --join nearest"))
+        let flag = run(base + ["--correct-clock-offset"])
+        #expect(flag.code == 64 && flag.err.contains("add --join nearest"))
+        let negative = run(base + ["--join", "nearest", "--tolerance-ms", "-1"])
+        #expect(negative.code == 64 && negative.err.contains("--tolerance-ms expects milliseconds"))
+    }
+
+    @Test func optionsReachTheLedgerAndTheTables() throws {
+        let folder = temporaryFolder()
+        let db = "\(folder)/x.db"
+        let r = run([
+            "run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:\(db)", "--quiet",
+            "--join", "nearest", "--tolerance-ms", "10", "--window", "10s", "--threshold", "2.5",
+            "--ping-bands", "40,200",
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        let store = try StoreLocation.sqlite(path: db).open()
+        let ledger = try store.query("SELECT join_mode, tolerance_ms, options FROM pipeline_runs")[0]
+        #expect(ledger[0] == "nearest" && ledger[1] == "10.0")
+        #expect(
+            ledger[2]
+                == "{\"threshold\":2.5,\"ping_bands\":[40,200],\"join\":\"nearest\",\"tolerance_ms\":10.0,"
+                + "\"correct_clock_offset\":false,\"window_ms\":10000.0,\"max_reject_rate\":0.05}")
+        // 1000 ticks of 50 ms from 00:33:36.45: windows of 10 s.
+        let windows = try store.query("SELECT min(window_start), count(*), sum(ticks) FROM desync_by_window")
+        #expect(windows[0] == ["2025-10-28 00:33:30.000000", "6", "1000"])
+        let bands = try store.query(
+            "SELECT DISTINCT ping_category, ping_low_ms, ping_high_ms FROM desync_heatmap"
+                + " ORDER BY ping_low_ms")
+        #expect(bands == [["low", "0", "40"], ["medium", "40", "200"], ["high", "200", nil]])
+        let sweep = try store.query("SELECT count(*) FROM threshold_sweep WHERE threshold = 2.5")
+        #expect(sweep[0][0] == "1")
+        let flagged = try store.query(
+            "SELECT (SELECT count(*) FROM desync_events WHERE desync_distance > 2.5),"
+                + " (SELECT desync_event_count FROM desync_stats WHERE scope = 'overall')")
+        #expect(flagged[0][0] == flagged[0][1])
+    }
+}

@@ -60,3 +60,74 @@ import Testing
         #expect(row == ["2025-10-28 00:33:36.450004", "33", "integer", "0", "real"])
     }
 }
+
+/// The analytics tables after a fixture run, and the nearest join on data
+/// whose timestamps line up.
+@Suite struct AnalyticsFixtureTests {
+    func run(_ fixture: String, _ configure: (inout RunConfiguration) -> Void = { _ in }) throws
+        -> (RunResult, ResultStore)
+    {
+        let store = StoreLocation.sqlite(path: temporaryFolder() + "/out.db")
+        var config = RunConfiguration(
+            playerEventsPath: Fixtures.folder(fixture) + "/player_events.jsonl",
+            serverStatePath: Fixtures.folder(fixture) + "/server_state.jsonl", store: store)
+        configure(&config)
+        let result = try Pipeline(configuration: config).run()
+        return (result, try store.open())
+    }
+
+    @Test func everyAnalyticsTableIsFilled() throws {
+        let (result, store) = try run("multi-50k")
+        let tables = try AnalyticsReadBack.tables(store)
+        for spec in AnalyticsTables.all {
+            #expect(tables[spec.name]?.isEmpty == false, "\(spec.name) is empty")
+        }
+        // Totals agree with desync_events and the notebook's numbers.
+        let expected = try Fixtures.expected("multi-50k")
+        let overall = try store.query(
+            "SELECT ticks, desync_event_count, average_desync_distance, max_desync_distance"
+                + " FROM desync_stats WHERE scope = 'overall'")
+        #expect(Int64(overall[0][0]!) == expected.desync_events.rows)
+        #expect(Int64(overall[0][1]!) == expected.desync_events.desynced)
+        #expect(
+            close(
+                Double(overall[0][2]!)!,
+                expected.desync_events.sum_desync_distance / Double(expected.desync_events.rows)))
+        #expect(close(Double(overall[0][3]!)!, expected.desync_events.max_desync_distance))
+        for ping in expected.desync_by_ping {
+            let row = try store.query(
+                "SELECT ticks, desync_event_count FROM desync_stats WHERE scope = 'ping_category'"
+                    + " AND group_key = '\(ping.ping_category)'")
+            #expect(Int64(row[0][0]!) == ping.desync_event_count + ping.in_sync_event_count)
+            #expect(Int64(row[0][1]!) == ping.desync_event_count)
+        }
+        let sums = try store.query(
+            "SELECT (SELECT sum(ticks) FROM desync_by_session), (SELECT sum(ticks) FROM"
+                + " desync_by_player), (SELECT sum(ticks) FROM desync_heatmap), (SELECT sum(ticks)"
+                + " FROM desync_by_window), (SELECT sum(ticks) FROM desync_episodes),"
+                + " (SELECT desync_event_count FROM threshold_sweep WHERE threshold = 1.0)")
+        #expect(sums[0].prefix(4).allSatisfy { Int64($0!) == expected.desync_events.rows })
+        #expect(Int64(sums[0][4]!) == expected.desync_events.desynced)
+        #expect(Int64(sums[0][5]!) == expected.desync_events.desynced)
+        #expect(result.ledger.clientOutsideTolerance == 0)
+        let ledger = try store.query(
+            "SELECT join_mode, tolerance_ms, client_outside_tolerance, options FROM pipeline_runs")
+        #expect(ledger[0][0] == "exact" && ledger[0][2] == "0")
+        #expect(ledger[0][3]!.contains("\"window_ms\":60000"))
+    }
+
+    /// The fixtures' streams share timestamps, so the nearest join must
+    /// pair exactly what the exact join pairs: the notebook's numbers.
+    @Test(arguments: Fixtures.names)
+    func nearestJoinOnAlignedDataEqualsTheNotebook(fixture: String) throws {
+        let (result, store) = try run(fixture) {
+            $0.join.mode = .nearest
+            $0.join.correctClockOffset = true
+        }
+        #expect(result.ledger.balances)
+        #expect(try StoredResults(store).mismatches(try Fixtures.expected(fixture)) == [])
+        let offsets = try store.query("SELECT DISTINCT clock_offset_ms FROM desync_by_session")
+        #expect(offsets.map { $0[0] } == ["0.0"])
+        #expect(try store.query("SELECT join_mode, tolerance_ms FROM pipeline_runs")[0] == ["nearest", "25.0"])
+    }
+}

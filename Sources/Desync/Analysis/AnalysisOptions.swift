@@ -4,11 +4,14 @@ public struct AnalysisOptions: Sendable, Equatable {
     public var threshold: Double = 1.0
     /// Upper bounds (exclusive) of the `low` and `medium` ping bands, in ms.
     public var pingBands: (low: Int32, medium: Int32) = (50, 150)
+    /// Width of the `desync_by_window` windows, in microseconds (60 s).
+    public var window: Int64 = 60_000_000
 
     public init() {}
 
     public static func == (lhs: AnalysisOptions, rhs: AnalysisOptions) -> Bool {
         lhs.threshold == rhs.threshold && lhs.pingBands == rhs.pingBands
+            && lhs.window == rhs.window
     }
 
     @inline(__always)

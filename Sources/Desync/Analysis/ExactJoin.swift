@@ -42,18 +42,26 @@ public struct ExactJoin: Sendable {
         for i in 0..<states.count where !stateMatched[i] {
             result.unmatchedStates.append(Int32(i))
         }
+        // With a tolerance of zero, "outside the tolerance" is any
+        // unmatched row of a player the other stream does report.
+        if !result.unmatchedEvents.isEmpty {
+            let served = GroupPresence(session: states.session, player: states.player)
+            for row in result.unmatchedEvents {
+                let i = Int(row)
+                if served.contains(session: events.session[i], player: events.player[i]) {
+                    result.clientOutsideTolerance += 1
+                }
+            }
+        }
+        if !result.unmatchedStates.isEmpty {
+            let reported = GroupPresence(session: events.session, player: events.player)
+            for row in result.unmatchedStates {
+                let i = Int(row)
+                if reported.contains(session: states.session[i], player: states.player[i]) {
+                    result.serverOutsideTolerance += 1
+                }
+            }
+        }
         return result
     }
-}
-
-/// The pairs a join found, and what it could not pair.
-public struct JoinResult: Sendable {
-    public var eventRow: [Int32] = []
-    public var stateRow: [Int32] = []
-    /// Client events with no server state (`client_only` in the ledger).
-    public var unmatchedEvents: [Int32] = []
-    /// Server states with no client event (`server_only` in the ledger).
-    public var unmatchedStates: [Int32] = []
-
-    public init() {}
 }

@@ -23,6 +23,13 @@ public struct Ledger: Sendable {
     public var serverOnly: Int64 = 0
     public var options: String = ""
     public var message: String = ""
+    public var joinMode: JoinMode = .exact
+    /// The nearest join's tolerance in ms; 0 for the exact join.
+    public var toleranceMs: Double = 0
+    /// Unmatched rows with no partner within the tolerance; nil when the
+    /// engine does not count them.
+    public var clientOutsideTolerance: Int64?
+    public var serverOutsideTolerance: Int64?
 
     public init(runID: String, startedAt: Timestamp) {
         self.runID = runID
@@ -38,6 +45,8 @@ public struct Ledger: Sendable {
         }
             && accepted[.playerEvents, default: 0] == joined + clientOnly
             && accepted[.serverState, default: 0] == joined + serverOnly
+            && (clientOutsideTolerance ?? 0) <= clientOnly
+            && (serverOutsideTolerance ?? 0) <= serverOnly
     }
 
     /// The inputs as a JSON array, for `pipeline_runs.inputs`.
@@ -82,6 +91,10 @@ public struct Ledger: Sendable {
             sink.text(ledger.message)
             sink.integer(ledger.blankLines[.playerEvents, default: 0])
             sink.integer(ledger.blankLines[.serverState, default: 0])
+            sink.text(ledger.joinMode.rawValue)
+            sink.double(ledger.toleranceMs)
+            if let n = ledger.clientOutsideTolerance { sink.integer(n) } else { sink.null() }
+            if let n = ledger.serverOutsideTolerance { sink.integer(n) } else { sink.null() }
         }
     }
 }

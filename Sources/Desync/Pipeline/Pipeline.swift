@@ -31,10 +31,9 @@ public struct Pipeline: Sendable {
         let started = Timestamp.now
         var ledger = Ledger(runID: Self.newRunID(at: started), startedAt: started)
         ledger.mode = config.mode
-        ledger.options =
-            "{\"threshold\":\(JSONText.number(config.analysis.threshold)),"
-            + "\"ping_bands\":[\(config.analysis.pingBands.low),\(config.analysis.pingBands.medium)],"
-            + "\"join\":\"exact\",\"max_reject_rate\":\(JSONText.number(config.maxRejectRate))}"
+        ledger.options = Self.optionsJSON(config)
+        ledger.joinMode = config.join.mode
+        ledger.toleranceMs = config.join.mode == .exact ? 0 : config.join.toleranceMilliseconds
         var timings: [(Stage, Double)] = []
         func timed<R>(_ stage: Stage, _ body: () throws -> R) rethrows -> R {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -114,19 +113,37 @@ public struct Pipeline: Sendable {
             }
         }
 
-        let join = timed(.join) { ExactJoin().join(events.events, states.states) }
+        let sessionCount = dimensions.sessions.count
+        let join = timed(.join) { () -> JoinResult in
+            switch config.join.mode {
+            case .exact:
+                return ExactJoin().join(events.events, states.states)
+            case .nearest:
+                let nearest = NearestJoin(events.events, states.states)
+                let tolerance = config.join.toleranceMicroseconds
+                let shift =
+                    config.join.correctClockOffset
+                    ? nearest.estimateClockShift(tolerance: tolerance, sessions: sessionCount) : []
+                return nearest.join(tolerance: tolerance, clockShift: shift)
+            }
+        }
         ledger.joined = Int64(join.eventRow.count)
         ledger.clientOnly = Int64(join.unmatchedEvents.count)
         ledger.serverOnly = Int64(join.unmatchedStates.count)
+        ledger.clientOutsideTolerance = Int64(join.clientOutsideTolerance)
+        ledger.serverOutsideTolerance = Int64(join.serverOutsideTolerance)
         observer.stageFinished(
             .join, timings.last!.1,
             [("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
              ("server_only", "\(ledger.serverOnly)")])
 
-        let (ticks, summaries) = timed(.analyse) {
+        let dims = dimensions
+        let (ticks, summaries, analytics) = timed(.analyse) {
             let ticks = TickMetrics(options: config.analysis).compute(
                 join, events.events, states.states)
-            return (ticks, Summaries.compute(ticks, states.states))
+            let analytics = Analytics.compute(
+                ticks, events.events, states.states, dims, config.analysis)
+            return (ticks, Summaries.compute(ticks, states.states), analytics)
         }
         observer.stageFinished(.analyse, timings.last!.1, [("rows", "\(ticks.count)")])
 
@@ -138,7 +155,7 @@ public struct Pipeline: Sendable {
             OutputTables.byPing(summaries.byPing, runID: runID),
             OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
             OutputTables.unmatched(join, events.events, states.states, dimensions, runID: runID),
-        ]
+        ] + OutputTables.analytics(analytics, dimensions, config.analysis, runID: runID)
         ledger.status = "succeeded"
         ledger.finishedAt = .now
         precondition(ledger.balances, "ledger does not balance: a bug in desync")
@@ -182,6 +199,19 @@ public struct Pipeline: Sendable {
             ledger: ledger, summaries: summaries, joinedRows: Int64(ticks.count),
             desyncedRows: desynced, distanceSum: sum, distanceMax: maximum, timings: timings,
             store: store.displayName)
+    }
+
+    /// The run's options as recorded in `pipeline_runs.options`.
+    static func optionsJSON(_ config: RunConfiguration) -> String {
+        let a = config.analysis
+        let j = config.join
+        return "{\"threshold\":\(JSONText.number(a.threshold)),"
+            + "\"ping_bands\":[\(a.pingBands.low),\(a.pingBands.medium)],"
+            + "\"join\":\"\(j.mode.rawValue)\","
+            + "\"tolerance_ms\":\(JSONText.number(j.mode == .exact ? 0 : j.toleranceMilliseconds)),"
+            + "\"correct_clock_offset\":\(j.correctClockOffset),"
+            + "\"window_ms\":\(JSONText.number(Double(a.window) / 1000)),"
+            + "\"max_reject_rate\":\(JSONText.number(config.maxRejectRate))}"
     }
 
     static func fileSize(_ path: String) -> Int64 {

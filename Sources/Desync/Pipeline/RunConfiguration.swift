@@ -8,6 +8,7 @@ public struct RunConfiguration: Sendable {
     public var inputFormat: TelemetryFormat? = nil
     public var mode: WriteMode = .replace
     public var analysis = AnalysisOptions()
+    public var join = JoinOptions()
     public var validation = Validation()
     /// A run fails when more than this fraction of either stream's rows is
     /// rejected (duplicates do not count). 5% by default: a few bad lines

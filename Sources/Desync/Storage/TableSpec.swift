@@ -116,6 +116,12 @@ public enum Tables {
             // Blank lines are not rows (they are in none of the counts
             // above); they are kept here so every line of a file is told of.
             .init("player_events_blank_lines", .bigint), .init("server_state_blank_lines", .bigint),
+            // The join (`exact` or `nearest`) and its tolerance (ms, 0 for
+            // exact); unmatched rows with no partner within the tolerance
+            // (subsets of client_only and server_only; NULL when the engine
+            // does not count them).
+            .init("join_mode", .text), .init("tolerance_ms", .double),
+            .init("client_outside_tolerance", .bigint), .init("server_outside_tolerance", .bigint),
         ])
 
     /// Tables whose rows belong to one batch: replaced by a re-run, or, in

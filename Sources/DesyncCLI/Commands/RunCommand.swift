@@ -34,6 +34,20 @@ enum RunCommand {
             OptionSpec(
                 "--input-format", value: "FORMAT", default: "auto",
                 "auto (by file extension: .csv is CSV, else JSON Lines), jsonl or csv"),
+            OptionSpec(
+                "--window", value: "DURATION", default: "60s",
+                "width of the desync_by_window windows: a number with ms, s, m or h"),
+            OptionSpec(
+                "--join", value: "MODE", default: "exact",
+                "exact (same microsecond, the notebook's) or nearest (nearest in time per player)"),
+            OptionSpec(
+                "--tolerance-ms", value: "MS", default: "25",
+                "with --join nearest: the largest client-server time gap of a pair"
+                    + " (half a 50 ms tick)"),
+            OptionSpec(
+                "--correct-clock-offset",
+                "with --join nearest: estimate each session's clock offset and shift client"
+                    + " times by it first"),
             OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
@@ -130,7 +144,34 @@ enum RunCommand {
                 .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
         }
         config.analysis.pingBands = (low, medium)
+        config.analysis.window = try DurationText.microseconds(
+            args.string("--window")!, option: "--window")
+        config.join = try joinOptions(args)
         return config
+    }
+
+    static func joinOptions(_ args: ParsedArguments) throws -> JoinOptions {
+        var join = JoinOptions()
+        let text = args.string("--join")!
+        guard let mode = JoinMode(rawValue: text) else {
+            throw DesyncError(
+                .usage, "--join must be exact or nearest, got '\(TerminalText.escaped(text))'")
+        }
+        join.mode = mode
+        if mode == .exact {
+            for option in ["--tolerance-ms", "--correct-clock-offset"] where args.has(option) {
+                throw DesyncError(
+                    .usage, "\(option) applies to the nearest join; add --join nearest")
+            }
+        }
+        let tolerance = try args.double("--tolerance-ms")!
+        guard tolerance >= 0, tolerance <= 86_400_000 else {
+            throw DesyncError(
+                .usage, "--tolerance-ms expects milliseconds from 0 to 86400000, for example 25")
+        }
+        join.toleranceMicroseconds = Int64((tolerance * 1000).rounded())
+        join.correctClockOffset = args.has("--correct-clock-offset")
+        return join
     }
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
@@ -152,6 +193,11 @@ enum RunCommand {
                     .usage,
                     "--engine spark reads JSON Lines only; use --engine embedded for CSV input,"
                         + " or write JSON Lines (desync generate --output-format jsonl)")
+            }
+            guard config.join.mode == .exact else {
+                throw DesyncError(
+                    .usage,
+                    "the Spark engine joins exactly; --join nearest needs --engine embedded")
             }
             try sparkRun(args, config, &console)
             return

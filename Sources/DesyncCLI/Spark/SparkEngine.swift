@@ -87,6 +87,11 @@ struct SparkEngine {
             throw Self.wrap(error, "--spark-remote \(remote)")
         }
         logger.info("spark_session", [("remote", remote), ("session", spark.sessionID)])
+        // Spark's cache is shared by all sessions of the server: always give
+        // the cached views back, or every run leaves its data in memory.
+        defer {
+            for statement in job.cleanupStatements() { try? spark.execute(statement) }
+        }
 
         var missing: [String] = []
         let summaries: (ArrowTable, ArrowTable, ArrowTable)
@@ -125,7 +130,6 @@ struct SparkEngine {
                     try spark.sql(DesyncSparkJob.joinCountsQuery)
                 )
             }
-            for statement in job.cleanupStatements() { try? spark.execute(statement) }
         } catch let error as SparkConnectError {
             throw Self.wrap(error, "the Spark job of run \(ledger.runID)")
         }

@@ -1,0 +1,40 @@
+/// Running totals of one group of joined ticks, shared by the analytics
+/// tables' rows.
+public struct Tally: Sendable, Equatable {
+    public var ticks: Int64 = 0
+    public var desynced: Int64 = 0
+    public var distanceSum = 0.0
+    public var distanceMax = -Double.infinity
+    public var pingSum = 0.0
+    public var lossSum = 0.0
+    public var speedSum = 0.0
+
+    public init() {}
+
+    @inline(__always)
+    mutating func add(
+        distance: Double, desynced flag: Bool, ping: Double, loss: Double, speed: Double
+    ) {
+        ticks += 1
+        if flag { desynced += 1 }
+        distanceSum += distance
+        distanceMax = max(distanceMax, distance)
+        pingSum += ping
+        lossSum += loss
+        speedSum += speed
+    }
+
+    /// Share of de-synced ticks; nil for an empty group.
+    public var rate: Double? { ticks > 0 ? Double(desynced) / Double(ticks) : nil }
+    public var averageDistance: Double? { mean(distanceSum) }
+    public var maxDistance: Double? { ticks > 0 ? distanceMax : nil }
+    public var averagePing: Double? { mean(pingSum) }
+    public var averageLoss: Double? { mean(lossSum) }
+    public var averageSpeed: Double? { mean(speedSum) }
+    /// The rate's 95% Wilson interval.
+    public var interval: (low: Double, high: Double)? {
+        Statistics.wilson(successes: desynced, trials: ticks)
+    }
+
+    private func mean(_ sum: Double) -> Double? { ticks > 0 ? sum / Double(ticks) : nil }
+}

@@ -1,0 +1,108 @@
+/// The per-tick values the analytics read, gathered once into plain
+/// columns indexed by tick (the row of `JoinedTicks`).
+struct TickColumns: Sendable {
+    let count: Int
+    let distance: [Double]
+    let desynced: [Bool]
+    let speed: [Double]
+    let ping: [Double]
+    let loss: [Double]
+    /// Client time of the tick (µs): the time `desync_events` shows.
+    let time: [Int64]
+    /// Client minus server time (µs): 0 for the exact join.
+    let gap: [Int64]
+    let session: [Int32]
+    let player: [Int32]
+    let eventType: [Int32]
+    /// 0 low, 1 medium, 2 high.
+    let pingBand: [UInt8]
+    let lossBand: [UInt8]
+
+    init(_ t: JoinedTicks, _ e: PlayerEvents, _ s: ServerStates, _ options: AnalysisOptions) {
+        count = t.count
+        distance = t.distance
+        desynced = t.isDesynced
+        speed = t.speed
+        var ping = [Double]()
+        var loss = [Double]()
+        var time = [Int64]()
+        var gap = [Int64]()
+        var session = [Int32]()
+        var player = [Int32]()
+        var eventType = [Int32]()
+        var pingBand = [UInt8]()
+        var lossBand = [UInt8]()
+        ping.reserveCapacity(count)
+        loss.reserveCapacity(count)
+        time.reserveCapacity(count)
+        gap.reserveCapacity(count)
+        session.reserveCapacity(count)
+        player.reserveCapacity(count)
+        eventType.reserveCapacity(count)
+        pingBand.reserveCapacity(count)
+        lossBand.reserveCapacity(count)
+        for k in 0..<count {
+            let i = Int(t.eventRow[k])
+            let j = Int(t.stateRow[k])
+            ping.append(Double(s.ping[j]))
+            loss.append(s.packetLoss[j])
+            time.append(e.timestamp[i])
+            gap.append(e.timestamp[i] - s.timestamp[j])
+            session.append(e.session[i])
+            player.append(e.player[i])
+            eventType.append(e.eventType[i])
+            let p = s.ping[j]
+            pingBand.append(p < options.pingBands.low ? 0 : p < options.pingBands.medium ? 1 : 2)
+            lossBand.append(UInt8(LossBand.of(s.packetLoss[j]).rawValue))
+        }
+        self.ping = ping
+        self.loss = loss
+        self.time = time
+        self.gap = gap
+        self.session = session
+        self.player = player
+        self.eventType = eventType
+        self.pingBand = pingBand
+        self.lossBand = lossBand
+    }
+
+    @inline(__always)
+    func add(_ i: Int, to tally: inout Tally) {
+        tally.add(
+            distance: distance[i], desynced: desynced[i], ping: ping[i], loss: loss[i],
+            speed: speed[i])
+    }
+
+    func tally(_ rows: ArraySlice<Int32>) -> Tally {
+        var tally = Tally()
+        for r in rows { add(Int(r), to: &tally) }
+        return tally
+    }
+
+    /// A percentile of the distances of rows listed in distance order.
+    func percentile(_ byDistance: ArraySlice<Int32>, _ p: Double) -> Double? {
+        let base = byDistance.startIndex
+        return Statistics.percentile(sortedCount: byDistance.count, p) {
+            distance[Int(byDistance[base + $0])]
+        }
+    }
+
+    /// Pearson's r of distance and `other` over the rows.
+    func pearson(_ rows: ArraySlice<Int32>, _ other: [Double]) -> Double? {
+        pearson(rows, distance, other)
+    }
+
+    func pearson(_ rows: ArraySlice<Int32>, _ x: [Double], _ y: [Double]) -> Double? {
+        let base = rows.startIndex
+        return Statistics.pearson(
+            count: rows.count, { x[Int(rows[base + $0])] }, { y[Int(rows[base + $0])] })
+    }
+
+    /// Average ranks within the rows, which are listed in `values` order.
+    func rank(_ sorted: ArraySlice<Int32>, _ values: [Double], into ranks: inout [Double]) {
+        let base = sorted.startIndex
+        Statistics.averageRanks(
+            count: sorted.count, order: { Int(sorted[base + $0]) }, value: { values[$0] },
+            store: { ranks[$0] = $1 })
+    }
+}
