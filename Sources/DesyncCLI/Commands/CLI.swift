@@ -11,7 +11,7 @@ public enum CLI {
 
     /// Commands contributed by other files (report, ...), kept apart so
     /// that adding one does not touch this table.
-    static var extraCommands: [CommandSpec] { [] }
+    static var extraCommands: [CommandSpec] { [ReportCommand.spec] }
 
     static let topHelp: String = {
         var lines = [

@@ -39,6 +39,7 @@ enum RunCommand {
             OptionSpec(
                 "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
                 "Spark Connect server, with --engine spark"),
+            ReportCommand.runOption,
         ],
         run: run)
 
@@ -179,6 +180,12 @@ enum RunCommand {
             console.out(RunReport.json(result) + "\n")
         } else {
             console.out(RunReport.text(result))
+        }
+        if let path = args.string("--report") {
+            let loader = ReportLoader(store: try config.store.open(logger: logger))
+            let summary = try ReportCommand.write(
+                loader, runID: result.ledger.runID, to: path, logger: logger)
+            if format == "text" { console.out(summary + "\n") }
         }
     }
 }
