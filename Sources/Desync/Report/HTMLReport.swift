@@ -289,7 +289,9 @@ public struct HTMLReport: Sendable {
             + " \(count(data.minimumTicks)) ticks (fewer would rank on noise). Whiskers are 95%"
             + " Wilson intervals."
         if data.playersBelowMinimum > 0 {
-            caption += " \(count(data.playersBelowMinimum)) players had fewer ticks and are left out."
+            caption += data.playersBelowMinimum == 1
+                ? " 1 player had fewer ticks and is left out."
+                : " \(count(data.playersBelowMinimum)) players had fewer ticks and are left out."
         }
         guard !data.topPlayers.isEmpty else {
             return section(

@@ -38,7 +38,7 @@ public struct SVGHeatmap: Sendable {
 
     public func svg() -> String {
         let width = 1200.0
-        let left = 150.0
+        let left = 200.0
         let keyWidth = 120.0
         let right = width - keyWidth - 20
         let top = 20.0
@@ -65,7 +65,14 @@ public struct SVGHeatmap: Sendable {
         svg.text(
             rowTitle, x: 16, y: (top + bottom) / 2, anchor: "middle", weight: "600", vertical: true,
             [("class", "axis-title")])
-        for cell in cells {
+        // Combinations with no row of their own show as empty cells.
+        var all = cells
+        for row in rows {
+            for column in columns where !cells.contains(where: { $0.row == row && $0.column == column }) {
+                all.append(Cell(row: row, column: column, rate: 0, ticks: 0))
+            }
+        }
+        for cell in all {
             guard let r = rows.firstIndex(of: cell.row), let c = columns.firstIndex(of: cell.column)
             else { continue }
             let x = left + Double(c) * cellWidth
