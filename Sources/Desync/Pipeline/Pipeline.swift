@@ -54,6 +54,8 @@ public struct Pipeline: Sendable {
         let (events, states) = try timed(.read) {
             let total = Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
             let observer = self.observer
+            // Announce the stage, so its rate is measured from the start.
+            observer.progress(.read, 0, total)
             let events = try reader.read(
                 .playerEvents, path: config.playerEventsPath, format: config.inputFormat,
                 dimensions: &dimensions
@@ -114,7 +116,12 @@ public struct Pipeline: Sendable {
             }
         }
 
-        let join = timed(.join) { ExactJoin().join(events.events, states.states) }
+        let join = timed(.join) {
+            let observer = self.observer
+            return ExactJoin().join(events.events, states.states) { done, total in
+                observer.progress(.join, done, total)
+            }
+        }
         ledger.joined = Int64(join.eventRow.count)
         ledger.clientOnly = Int64(join.unmatchedEvents.count)
         ledger.serverOnly = Int64(join.unmatchedStates.count)

@@ -35,11 +35,11 @@ enum ReportCommand {
                 "no database at '\(TerminalText.escaped(path))'; make one with desync run --input DIR"
                     + " --db sqlite:\(TerminalText.escaped(path))")
         }
-        let store = try location.open(logger: CLI.logger(args))
+        let store = try location.open(logger: CLI.logger(args, console))
         var loader = ReportLoader(store: store)
         loader.minimumTicks = Int64(try args.integer("--min-ticks", range: 1...1_000_000_000)!)
         loader.sessionCount = try args.integer("--sessions", range: 0...50)!
-        let summary = try write(loader, runID: args.string("--run"), to: out, logger: CLI.logger(args))
+        let summary = try write(loader, runID: args.string("--run"), to: out, logger: CLI.logger(args, console))
         console.out(summary + "\n")
     }
 

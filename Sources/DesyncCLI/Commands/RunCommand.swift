@@ -157,7 +157,7 @@ enum RunCommand {
             try sparkRun(args, config, &console)
             return
         }
-        let logger = CLI.logger(args)
+        let logger = CLI.logger(args, console)
         let progress = ProgressLine(console: console, enabled: !args.has("--quiet"))
         var observer = RunObserver()
         observer.progress = { stage, done, total in
