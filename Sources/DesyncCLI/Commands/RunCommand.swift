@@ -154,7 +154,8 @@ enum RunCommand {
                     "--engine spark reads JSON Lines only; use --engine embedded for CSV input,"
                         + " or write JSON Lines (desync generate --output-format jsonl)")
             }
-            try sparkRun(args, config, &console)
+            let runID = try sparkRun(args, config, &console)
+            try writeReport(args, config, runID: runID, console)
             return
         }
         let logger = CLI.logger(args, console)
@@ -181,11 +182,18 @@ enum RunCommand {
         } else {
             console.out(RunReport.text(result))
         }
-        if let path = args.string("--report") {
-            let loader = ReportLoader(store: try config.store.open(logger: logger))
-            let summary = try ReportCommand.write(
-                loader, runID: result.ledger.runID, to: path, logger: logger)
-            if format == "text" { console.out(summary + "\n") }
-        }
+        try writeReport(args, config, runID: result.ledger.runID, console)
+    }
+
+    /// `--report FILE`: the HTML report of the run just made. Its summary
+    /// line joins the text output; JSON output stays one document.
+    static func writeReport(
+        _ args: ParsedArguments, _ config: RunConfiguration, runID: String, _ console: Console
+    ) throws {
+        guard let path = args.string("--report") else { return }
+        let logger = CLI.logger(args, console)
+        let loader = ReportLoader(store: try config.store.open(logger: logger))
+        let summary = try ReportCommand.write(loader, runID: runID, to: path, logger: logger)
+        if args.string("--format") == "text" { console.out(summary + "\n") }
     }
 }
