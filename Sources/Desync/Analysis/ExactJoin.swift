@@ -5,10 +5,17 @@ public struct ExactJoin: Sendable {
     public init() {}
 
     /// Matched pairs in client-event order, and the rows left unmatched on
-    /// each side.
-    public func join(_ events: PlayerEvents, _ states: ServerStates) -> JoinResult {
+    /// each side. `progress` gets the rows handled so far (server states
+    /// indexed, then client events probed) and the total of both.
+    public func join(
+        _ events: PlayerEvents, _ states: ServerStates,
+        progress: (Int64, Int64) -> Void = { _, _ in }
+    ) -> JoinResult {
+        let total = Int64(states.count + events.count)
+        progress(0, total)
         var table = RowKeyTable(capacity: states.count)
         for i in 0..<states.count {
+            if i & 0xFFFF == 0xFFFF { progress(Int64(i + 1), total) }
             let h = RowKeyTable.hash(
                 session: states.session[i], player: states.player[i], time: states.timestamp[i])
             _ = table.insert(Int32(i), hash: h) { other in
@@ -23,6 +30,7 @@ public struct ExactJoin: Sendable {
         result.stateRow.reserveCapacity(min(events.count, states.count))
         var stateMatched = [Bool](repeating: false, count: states.count)
         for i in 0..<events.count {
+            if i & 0xFFFF == 0xFFFF { progress(Int64(states.count + i + 1), total) }
             let s = events.session[i]
             let p = events.player[i]
             let t = events.timestamp[i]
@@ -62,6 +70,7 @@ public struct ExactJoin: Sendable {
                 }
             }
         }
+        progress(total, total)
         return result
     }
 }

@@ -53,6 +53,8 @@ public struct Pipeline: Sendable {
         let (events, states) = try timed(.read) {
             let total = Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
             let observer = self.observer
+            // Announce the stage, so its rate is measured from the start.
+            observer.progress(.read, 0, total)
             let events = try reader.read(
                 .playerEvents, path: config.playerEventsPath, format: config.inputFormat,
                 dimensions: &dimensions
@@ -115,9 +117,12 @@ public struct Pipeline: Sendable {
 
         let sessionCount = dimensions.sessions.count
         let join = timed(.join) { () -> JoinResult in
+            let observer = self.observer
             switch config.join.mode {
             case .exact:
-                return ExactJoin().join(events.events, states.states)
+                return ExactJoin().join(events.events, states.states) { done, total in
+                    observer.progress(.join, done, total)
+                }
             case .nearest:
                 let nearest = NearestJoin(events.events, states.states)
                 let tolerance = config.join.toleranceMicroseconds

@@ -12,9 +12,16 @@ public struct Logger: Sendable {
     }
 
     public var level: Level
+    /// Where finished lines go: stderr unless the caller says otherwise
+    /// (the command line passes its console, tests a capture).
+    public var sink: @Sendable (String) -> Void
 
-    public init(level: Level = .warning) {
+    public init(
+        level: Level = .warning,
+        sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.level = level
+        self.sink = sink
     }
 
     public static let silent = Logger(level: .silent)
@@ -25,8 +32,7 @@ public struct Logger: Sendable {
         for (key, value) in metadata {
             line += " \(key)=\(Logger.quoted(value))"
         }
-        line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        sink(line + "\n")
     }
 
     public func debug(_ event: String, _ metadata: [(String, String)] = []) {

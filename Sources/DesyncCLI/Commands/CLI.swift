@@ -11,7 +11,7 @@ public enum CLI {
 
     /// Commands contributed by other files (report, ...), kept apart so
     /// that adding one does not touch this table.
-    static var extraCommands: [CommandSpec] { [] }
+    static var extraCommands: [CommandSpec] { [ReportCommand.spec] }
 
     static let topHelp: String = {
         var lines = [
@@ -73,9 +73,12 @@ public enum CLI {
 
     public static let version = "0.1.0"
 
-    static func logger(_ args: ParsedArguments) -> Logger {
-        if args.has("--verbose") { return Logger(level: .info) }
-        if args.has("--quiet") { return Logger(level: .error) }
-        return Logger(level: .warning)
+    /// The logger a command's flags ask for, writing to `console`'s stderr
+    /// when one is given.
+    static func logger(_ args: ParsedArguments, _ console: Console? = nil) -> Logger {
+        let level: Logger.Level =
+            args.has("--verbose") ? .info : args.has("--quiet") ? .error : .warning
+        guard let console else { return Logger(level: level) }
+        return Logger(level: level) { console.err($0) }
     }
 }

@@ -70,7 +70,7 @@ enum GenerateCommand {
 
         let progress = ProgressLine(console: console, enabled: !args.has("--quiet"))
         let total = options.totalTicks
-        let logger = CLI.logger(args)
+        let logger = CLI.logger(args, console)
         let t0 = DispatchTime.now().uptimeNanoseconds
         try Generator(options: options).write(to: out) { done in
             progress.update("generate", done: done, total: total, unit: "ticks")

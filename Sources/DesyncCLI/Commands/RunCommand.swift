@@ -53,6 +53,7 @@ enum RunCommand {
             OptionSpec(
                 "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
                 "Spark Connect server, with --engine spark"),
+            ReportCommand.runOption,
         ],
         run: run)
 
@@ -199,10 +200,11 @@ enum RunCommand {
                     .usage,
                     "the Spark engine joins exactly; --join nearest needs --engine embedded")
             }
-            try sparkRun(args, config, &console)
+            let runID = try sparkRun(args, config, &console)
+            try writeReport(args, config, runID: runID, console)
             return
         }
-        let logger = CLI.logger(args)
+        let logger = CLI.logger(args, console)
         let progress = ProgressLine(console: console, enabled: !args.has("--quiet"))
         var observer = RunObserver()
         observer.progress = { stage, done, total in
@@ -226,5 +228,18 @@ enum RunCommand {
         } else {
             console.out(RunReport.text(result))
         }
+        try writeReport(args, config, runID: result.ledger.runID, console)
+    }
+
+    /// `--report FILE`: the HTML report of the run just made. Its summary
+    /// line joins the text output; JSON output stays one document.
+    static func writeReport(
+        _ args: ParsedArguments, _ config: RunConfiguration, runID: String, _ console: Console
+    ) throws {
+        guard let path = args.string("--report") else { return }
+        let logger = CLI.logger(args, console)
+        let loader = ReportLoader(store: try config.store.open(logger: logger))
+        let summary = try ReportCommand.write(loader, runID: runID, to: path, logger: logger)
+        if args.string("--format") == "text" { console.out(summary + "\n") }
     }
 }

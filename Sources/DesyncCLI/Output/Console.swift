@@ -21,8 +21,10 @@ public struct Console: Sendable {
             capture: nil)
     }
 
-    public static func capturing(_ capture: Capture) -> Console {
-        Console(stdoutIsTerminal: false, stderrIsTerminal: false, capture: capture)
+    /// Collects output; `terminal` makes stderr pass for a terminal, so
+    /// tests can see the progress line.
+    public static func capturing(_ capture: Capture, terminal: Bool = false) -> Console {
+        Console(stdoutIsTerminal: false, stderrIsTerminal: terminal, capture: capture)
     }
 
     public func out(_ text: String) {

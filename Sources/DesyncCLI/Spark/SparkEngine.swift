@@ -94,13 +94,14 @@ struct SparkEngine {
         }
 
         var missing: [String] = []
-        let summaries: (ArrowTable, ArrowTable, ArrowTable)
+        let summaries: (ArrowTable, ArrowTable)
+        var totals = ArrowTable(columns: [])
         do {
             try timed("read") {
                 for statement in job.preparationStatements() + job.auxiliaryViews() {
                     try spark.execute(statement)
                 }
-                try fillLedgerCounts(&ledger, spark)
+                totals = try fillLedgerCounts(&ledger, spark)
             }
             if let failure = rejectBudgetFailure(ledger) {
                 ledger.status = "failed"
@@ -126,8 +127,7 @@ struct SparkEngine {
             summaries = try timed("summaries") {
                 (
                     try spark.sql(DesyncSparkJob.byPingQuery),
-                    try spark.sql(DesyncSparkJob.byPacketLossQuery),
-                    try spark.sql(DesyncSparkJob.joinCountsQuery)
+                    try spark.sql(DesyncSparkJob.byPacketLossQuery)
                 )
             }
         } catch let error as SparkConnectError {
@@ -138,7 +138,6 @@ struct SparkEngine {
         ledger.finishedAt = .now
         try timed("swap") { try finish(store, ledger: ledger, outputs: outputs) }
 
-        let totals = summaries.2
         return Result(
             ledger: ledger, byPing: summaries.0, byPacketLoss: summaries.1,
             joinedRows: totals["joined"]?.int(0) ?? 0,
@@ -214,8 +213,11 @@ struct SparkEngine {
         }
     }
 
-    /// Reads the per-stream counts back from Spark into the ledger.
-    private func fillLedgerCounts(_ ledger: inout Ledger, _ spark: SparkConnectClient) throws {
+    /// Reads the per-stream counts back from Spark into the ledger; returns
+    /// the join totals (joined, desynced, distance sum and max).
+    private func fillLedgerCounts(_ ledger: inout Ledger, _ spark: SparkConnectClient) throws
+        -> ArrowTable
+    {
         let counts = try spark.sql(DesyncSparkJob.countsQuery)
         for row in 0..<counts.rowCount {
             guard let name = counts["stream"]?.string(row), let stream = Stream(rawValue: name)
@@ -237,6 +239,7 @@ struct SparkEngine {
         ledger.joined = join["joined"]?.int(0) ?? 0
         ledger.clientOnly = join["client_only"]?.int(0) ?? 0
         ledger.serverOnly = join["server_only"]?.int(0) ?? 0
+        return join
     }
 
     /// The embedded engine's reject budget, per stream.

@@ -4,9 +4,11 @@ import SparkConnect
 extension RunCommand {
     /// `desync run --engine spark`: the whole job inside Spark (see
     /// `SparkEngine`); prints the summaries like the embedded engine.
+    /// Returns the run id.
+    @discardableResult
     static func sparkRun(
         _ args: ParsedArguments, _ config: RunConfiguration, _ console: inout Console
-    ) throws {
+    ) throws -> String {
         let engine = SparkEngine(
             configuration: config, remote: args.string("--spark-remote")!,
             logger: CLI.logger(args))
@@ -19,6 +21,7 @@ extension RunCommand {
         } else {
             console.out(sparkText(result))
         }
+        return result.ledger.runID
     }
 
     static func sparkText(_ result: SparkEngine.Result) -> String {

@@ -131,38 +131,45 @@ public struct DesyncSparkJob: Sendable {
     // MARK: - Queries read back through Arrow
 
     /// One row per stream: lines read (not blank), blank, accepted,
-    /// rejected, duplicates; plus joined, client_only, server_only.
-    public static let countsQuery = """
-        SELECT stream,
+    /// rejected, duplicates. (Each stream is aggregated on its own: Spark
+    /// plans a union of two cached views far worse.)
+    public static let countsQuery = ["pe", "ss"].map { short in
+        """
+        SELECT '\(short == "pe" ? "player_events" : "server_state")' AS stream,
                count_if(NOT blank) AS read,
                count_if(blank) AS blank,
                count_if(status = 'accepted') AS accepted,
                count_if(status = 'rejected') AS rejected,
                count_if(status = 'duplicate') AS duplicates
-        FROM (SELECT 'player_events' AS stream, blank, status FROM desync_pe_checked
-              UNION ALL
-              SELECT 'server_state', blank, status FROM desync_ss_checked)
-        GROUP BY stream ORDER BY stream
+        FROM desync_\(short)_checked
         """
+    }.joined(separator: "\nUNION ALL\n")
 
     /// joined, client_only, server_only, desynced, distance sum and max.
+    /// (Cross joins of one-row aggregates: scalar subqueries over cached
+    /// views were planned without the cache and took minutes.)
     public static let joinCountsQuery = """
-        SELECT (SELECT count(*) FROM desync_ticks) AS joined,
-               (SELECT count_if(status = 'accepted') FROM desync_pe_checked)
-                 - (SELECT count(*) FROM desync_ticks) AS client_only,
-               (SELECT count_if(status = 'accepted') FROM desync_ss_checked)
-                 - (SELECT count(*) FROM desync_ticks) AS server_only,
-               (SELECT count_if(is_desynced) FROM desync_ticks) AS desynced,
-               (SELECT sum(desync_distance) FROM desync_ticks) AS distance_sum,
-               (SELECT max(desync_distance) FROM desync_ticks) AS distance_max
+        SELECT t.joined, pe.accepted - t.joined AS client_only,
+               ss.accepted - t.joined AS server_only, t.desynced, t.distance_sum,
+               t.distance_max
+        FROM (SELECT count(*) AS joined, count_if(is_desynced) AS desynced,
+                     sum(desync_distance) AS distance_sum,
+                     max(desync_distance) AS distance_max
+              FROM desync_ticks) t
+        CROSS JOIN (SELECT count_if(status = 'accepted') AS accepted
+                    FROM desync_pe_checked) pe
+        CROSS JOIN (SELECT count_if(status = 'accepted') AS accepted
+                    FROM desync_ss_checked) ss
         """
 
     /// Rejections per reason (duplicates included, as `duplicate`).
     public static let rejectsByReasonQuery = """
-        SELECT reason, count(*) AS n FROM (
-          SELECT reason FROM desync_pe_checked WHERE status <> 'accepted' AND NOT blank
+        SELECT reason, sum(n) AS n FROM (
+          SELECT reason, count(*) AS n FROM desync_pe_checked
+          WHERE status IN ('rejected', 'duplicate') GROUP BY reason
           UNION ALL
-          SELECT reason FROM desync_ss_checked WHERE status <> 'accepted' AND NOT blank)
+          SELECT reason, count(*) AS n FROM desync_ss_checked
+          WHERE status IN ('rejected', 'duplicate') GROUP BY reason)
         GROUP BY reason ORDER BY reason
         """
 
