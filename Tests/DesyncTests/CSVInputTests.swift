@@ -1,8 +1,9 @@
-@testable import Desync
 import DesyncCLI
 import DesyncTestSupport
 import Foundation
 import Testing
+
+@testable import Desync
 
 /// CSV input: RFC 4180 quoting, headers in any order, and the same
 /// validation and reasons as JSON Lines.
@@ -177,13 +178,15 @@ import Testing
                 columns = object.keys.sorted().reversed()
                 out += columns.joined(separator: ",") + "\r\n"
             }
-            out += columns.map { key -> String in
-                let value = object[key]!
-                if let s = value as? String {
-                    return key.hasSuffix("_id") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-                }
-                return "\(value)"
-            }.joined(separator: ",") + "\r\n"
+            out +=
+                columns.map { key -> String in
+                    let value = object[key]!
+                    if let s = value as? String {
+                        return key.hasSuffix("_id")
+                            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+                    }
+                    return "\(value)"
+                }.joined(separator: ",") + "\r\n"
         }
         try writeFile(csv, out)
     }
@@ -203,7 +206,9 @@ import Testing
         let db = "sqlite:\(folder)/x.db"
         let r = run(["run", "--input", folder, "--db", db, "--quiet"])
         #expect(r.0 == 0, "\(r.2)")
-        #expect(r.1.contains("high                            5.1338                 135                   19"))
+        #expect(
+            r.1.contains(
+                "high                            5.1338                 135                   19"))
 
         try FileManager.default.moveItem(
             atPath: folder + "/server_state.csv", toPath: folder + "/server_state.txt")

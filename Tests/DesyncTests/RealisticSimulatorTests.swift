@@ -1,8 +1,9 @@
-@testable import Desync
 import DesyncCLI
 import DesyncTestSupport
 import Foundation
 import Testing
+
+@testable import Desync
 
 /// The realistic profile checked on its own output, read back with the
 /// project's reader: determinism, physics, network-driven error, clocks
@@ -42,7 +43,8 @@ import Testing
             let sorted = list.sorted { s.timestamp[$0] < s.timestamp[$1] }
             #expect(sorted.count == run.options.ticks)
             for (a, b) in zip(sorted, sorted.dropFirst()) {
-                let step = ((s.x[b] - s.x[a]) * (s.x[b] - s.x[a]) + (s.y[b] - s.y[a]) * (s.y[b] - s.y[a]))
+                let step =
+                    ((s.x[b] - s.x[a]) * (s.x[b] - s.x[a]) + (s.y[b] - s.y[a]) * (s.y[b] - s.y[a]))
                     .squareRoot()
                 #expect(step <= maxStep, "step \(step) above \(maxStep)")
                 steps += 1
@@ -82,7 +84,8 @@ import Testing
             let times = serverTimes["\(e.session[i])/\(e.player[i])"]!
             let t = e.timestamp[i]
             let nearest = times.min { abs($0 - t) < abs($1 - t) }!
-            differences[run.dimensions.sessions.values[Int(e.session[i])], default: []].append(t - nearest)
+            differences[run.dimensions.sessions.values[Int(e.session[i])], default: []].append(
+                t - nearest)
         }
         let knobs = run.options.realistic
         let slack = Int64((knobs.clientJitterMs + knobs.serverJitterMs) * 1000)
@@ -122,7 +125,13 @@ import Testing
             let ping = s.ping[pair.1]
             byBand[ping < 50 ? 0 : (ping < 150 ? 1 : 2), default: []].append(d)
             let loss = s.packetLoss[pair.1]
-            if loss == 0 { lossless.append(d) } else if loss < 0.2 { lossy.append(d) } else { heavy.append(d) }
+            if loss == 0 {
+                lossless.append(d)
+            } else if loss < 0.2 {
+                lossy.append(d)
+            } else {
+                heavy.append(d)
+            }
         }
         #expect(byBand.count == 3)
         #expect(mean(byBand[0]!) < mean(byBand[1]!))
@@ -196,7 +205,8 @@ import Testing
         #expect(run.events.rejected == 0 && run.states.rejected == 0)
         let e = run.events.events
         var backwards = 0
-        for i in 1..<e.count where e.player[i] == e.player[i - 1] && e.timestamp[i] < e.timestamp[i - 1] {
+        for i in 1..<e.count
+        where e.player[i] == e.player[i - 1] && e.timestamp[i] < e.timestamp[i - 1] {
             backwards += 1
         }
         #expect(backwards > 0)
@@ -300,7 +310,8 @@ import Testing
         ])
         #expect(shares.code == 64 && shares.err.contains("sum to 1"))
         let ok = run([
-            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players", "2",
+            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players",
+            "2",
             "--ticks", "50", "--clock-offset-ms", "0", "--client-jitter-ms", "0",
             "--server-jitter-ms", "0", "--late-rate", "0", "--reorder-rate", "0",
             "--duplicate-rate", "0", "--quiet",

@@ -1,6 +1,7 @@
-@testable import Desync
 import DesyncTestSupport
 import Foundation
+
+@testable import Desync
 
 /// Generates realistic data once per configuration and reads it back with
 /// the project's own reader, pairing ticks through the simulator's truth.
@@ -40,9 +41,10 @@ struct RealisticRun {
 
     /// The true clock offset of each session id (µs).
     var offsets: [String: Int64] {
-        Dictionary(uniqueKeysWithValues: sessionsTruth.map {
-            ($0["session_id"] as! String, Int64($0["clock_offset_us"] as! Int))
-        })
+        Dictionary(
+            uniqueKeysWithValues: sessionsTruth.map {
+                ($0["session_id"] as! String, Int64($0["clock_offset_us"] as! Int))
+            })
     }
 
     /// The tick a timestamp belongs to, after removing a clock offset.
@@ -65,7 +67,8 @@ struct RealisticRun {
         var pairs: [(Int, Int)] = []
         for i in 0..<e.count {
             let session = dimensions.sessions.values[Int(e.session[i])]
-            let key = "\(e.session[i])/\(e.player[i])/\(tick(e.timestamp[i], offset: offsets[session]!))"
+            let key =
+                "\(e.session[i])/\(e.player[i])/\(tick(e.timestamp[i], offset: offsets[session]!))"
             if let j = byKey[key] { pairs.append((i, j)) }
         }
         return pairs

@@ -14,7 +14,8 @@ struct CSVHeader: Sendable {
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Reads the header from the first bytes of the file.
-    init(_ bytes: UnsafeBufferPointer<UInt8>, schema: StreamSchema, file: String, limit: Int) throws {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, schema: StreamSchema, file: String, limit: Int) throws
+    {
         let bounds = CSVRecords.record(in: bytes, from: 0, limit: limit)
         var start = 0
         if bytes.count >= 3, Array(bytes[0..<3]) == Self.byteOrderMark { start = 3 }
@@ -39,7 +40,8 @@ struct CSVHeader: Sendable {
             }
         }
         if let problem {
-            throw DesyncError(.input, "\(file) line 1: the CSV header of \(stream) is malformed: \(problem)")
+            throw DesyncError(
+                .input, "\(file) line 1: the CSV header of \(stream) is malformed: \(problem)")
         }
         var slots: [Int?] = []
         var seen = [Bool](repeating: false, count: schema.fields.count)
@@ -124,15 +126,8 @@ struct CSVChunkParser {
                         + " \(recordLines) line(s)")
                 continue
             }
-            guard record.count <= validation.maxLineBytes else {
-                reject(
-                    .lineTooLong,
-                    "record is \(record.count) bytes, above the limit of \(validation.maxLineBytes)"
-                        + " (raise it with --max-line-bytes)")
-                continue
-            }
-            guard UTF8Check.isValid(record) else {
-                reject(.invalidUTF8, "record is not valid UTF-8")
+            if let problem = validation.precheck(record, unit: "record") {
+                reject(problem.reason, problem.message)
                 continue
             }
 
@@ -179,7 +174,9 @@ struct CSVChunkParser {
     static func classify(_ bytes: UnsafeBufferPointer<UInt8>) -> RawField {
         guard !bytes.isEmpty else { return .empty }
         let first = bytes[0]
-        guard first == UInt8(ascii: "-") || (first >= 48 && first <= 57) else { return .text(bytes) }
+        guard first == UInt8(ascii: "-") || (first >= 48 && first <= 57) else {
+            return .text(bytes)
+        }
         var scanner = JSONScanner(bytes)
         guard (try? scanner.scanNumber()) != nil, scanner.position == bytes.count else {
             return .text(bytes)

@@ -27,7 +27,8 @@ enum CSVRecords {
     /// The record starting at `start`. A record whose quotes are still open
     /// after `limit` bytes is cut at the next line feed, so one stray quote
     /// costs one bounded record, not the rest of the file.
-    static func record(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Bounds {
+    static func record(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Bounds
+    {
         var quoted = false
         var breaks = 0
         var i = start
@@ -89,7 +90,9 @@ enum CSVRecords {
                 var doubled = false
                 while true {
                     guard i < n else {
-                        return "column \(index + 1) opens a quote that never closes (unbalanced quotes)"
+                        return
+                            "column \(index + 1) opens a quote that never closes"
+                            + " (unbalanced quotes)"
                     }
                     if record[i] == quote {
                         if i + 1 < n && record[i + 1] == quote {
@@ -111,7 +114,8 @@ enum CSVRecords {
                 let start = i
                 while i < n && record[i] != comma {
                     guard record[i] != quote else {
-                        return "column \(index + 1) holds a quote but is not quoted; enclose the field"
+                        return
+                            "column \(index + 1) holds a quote but is not quoted; enclose the field"
                             + " in quotes and write the quote twice (\"\")"
                     }
                     i += 1

@@ -73,15 +73,8 @@ struct JSONChunkParser {
                         stream: schema.stream, sourceFile: sourceFile, lineNumber: lineNumber,
                         reason: reason, message: message, rawLine: Validation.storedRaw(line)))
             }
-            guard line.count <= validation.maxLineBytes else {
-                reject(
-                    .lineTooLong,
-                    "line is \(line.count) bytes, above the limit of \(validation.maxLineBytes)"
-                        + " (raise it with --max-line-bytes)")
-                continue
-            }
-            guard UTF8Check.isValid(line) else {
-                reject(.invalidUTF8, "line is not valid UTF-8")
+            if let problem = validation.precheck(line, unit: "line") {
+                reject(problem.reason, problem.message)
                 continue
             }
 

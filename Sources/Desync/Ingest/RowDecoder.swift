@@ -36,6 +36,23 @@ struct RowProblem: Error {
     var message: String
 }
 
+extension Validation {
+    /// The checks a JSON line or CSV record passes before its fields are
+    /// read: its length and its UTF-8. `unit` names it in the message.
+    func precheck(_ bytes: UnsafeBufferPointer<UInt8>, unit: String) -> RowProblem? {
+        guard bytes.count <= maxLineBytes else {
+            return RowProblem(
+                reason: .lineTooLong,
+                message: "\(unit) is \(bytes.count) bytes, above the limit of \(maxLineBytes)"
+                    + " (raise it with --max-line-bytes)")
+        }
+        guard UTF8Check.isValid(bytes) else {
+            return RowProblem(reason: .invalidUTF8, message: "\(unit) is not valid UTF-8")
+        }
+        return nil
+    }
+}
+
 /// Applies a stream's types and plausible ranges to the located fields of
 /// one row. CSV text is untyped, so `textNumbers` lets a number-looking
 /// CSV field count as text (a session id `123`) and vice versa.

@@ -12,7 +12,8 @@ public enum TelemetryFormat: String, Sendable, CaseIterable {
     /// `.ndjson` and anything else are JSON Lines, as before CSV existed.
     public init(path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        if let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].lowercased() == "csv" {
+        if let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].lowercased() == "csv"
+        {
             self = .csv
         } else {
             self = .jsonl

@@ -34,12 +34,16 @@ struct RealisticSimulator {
 
     /// Random streams of one player (or, with player -1, one session).
     enum Purpose: UInt64 {
-        case clock = 1, movement, network, client, delivery, ids, events
+        case clock = 1
+        case movement, network, client, delivery, ids, events
     }
 
-    static func random(seed: UInt64, session: Int, player: Int, _ purpose: Purpose) -> RandomSource {
+    static func random(seed: UInt64, session: Int, player: Int, _ purpose: Purpose) -> RandomSource
+    {
         var h = seed
-        for part in [UInt64(bitPattern: Int64(session)), UInt64(bitPattern: Int64(player)), purpose.rawValue] {
+        for part in [
+            UInt64(bitPattern: Int64(session)), UInt64(bitPattern: Int64(player)), purpose.rawValue,
+        ] {
             h = (h ^ part) &* 0x9E37_79B9_7F4A_7C15
             h ^= h >> 29
         }
@@ -82,6 +86,7 @@ struct RealisticSimulator {
                 var stats = TruthWriter.PlayerTruth(
                     region: network.region, basePing: network.basePing)
                 var wasLost = false
+                var stateID: [UInt8] = []
 
                 func emit(_ event: ClientEvent) throws {
                     try Self.write(event, session: session, player: player, to: events)
@@ -100,7 +105,7 @@ struct RealisticSimulator {
                     }
                     wasLost = sample.lost
 
-                    var stateID: [UInt8] = []
+                    stateID.removeAll(keepingCapacity: true)
                     idRandom.uuid(into: &stateID)
                     try Self.write(
                         stateID: stateID, time: clock.serverTime(tick: k, &timeRandom),
@@ -142,14 +147,19 @@ struct RealisticSimulator {
         return .move
     }
 
-    private static func write(
-        _ event: ClientEvent, session: [UInt8], player: [UInt8], to out: TelemetryWriter
-    ) throws {
+    /// Opens a row with the two keys every row starts with.
+    private static func beginRow(session: [UInt8], player: [UInt8], _ out: TelemetryWriter) {
         out.begin()
         out.key("session_id", first: true)
         out.string(session)
         out.key("player_id")
         out.string(player)
+    }
+
+    private static func write(
+        _ event: ClientEvent, session: [UInt8], player: [UInt8], to out: TelemetryWriter
+    ) throws {
+        beginRow(session: session, player: player, out)
         out.key("event_id")
         out.string(event.id)
         out.key("event_type")
@@ -161,7 +171,7 @@ struct RealisticSimulator {
         out.key("client_position_z")
         out.number(NotebookSimulator.round2(event.position.z))
         out.key("timestamp")
-        out.string(Timestamp(microseconds: event.time).isoText)
+        out.timestamp(Timestamp(microseconds: event.time))
         try out.end()
     }
 
@@ -169,11 +179,7 @@ struct RealisticSimulator {
         stateID: [UInt8], time: Int64, position: Vector3, sample: NetworkModel.Sample,
         session: [UInt8], player: [UInt8], to out: TelemetryWriter
     ) throws {
-        out.begin()
-        out.key("session_id", first: true)
-        out.string(session)
-        out.key("player_id")
-        out.string(player)
+        beginRow(session: session, player: player, out)
         out.key("state_id")
         out.string(stateID)
         out.key("server_position_x")
@@ -187,7 +193,7 @@ struct RealisticSimulator {
         out.key("packet_loss")
         out.number(sample.packetLoss)
         out.key("timestamp")
-        out.string(Timestamp(microseconds: time).isoText)
+        out.timestamp(Timestamp(microseconds: time))
         try out.end()
     }
 }

@@ -85,6 +85,18 @@ public final class TelemetryWriter {
         string(Array(text.utf8))
     }
 
+    private var scratch: [UInt8] = []
+
+    /// A timestamp as `Timestamp.isoText` writes it, built without an
+    /// intermediate `String`.
+    public func timestamp(_ time: Timestamp) {
+        scratch.removeAll(keepingCapacity: true)
+        time.appendSQLText(to: &scratch)
+        scratch[10] = 84
+        if scratch[20...].allSatisfy({ $0 == 48 }) { scratch.removeLast(7) }
+        string(scratch)
+    }
+
     public func number(_ value: Double) {
         buffer.append(contentsOf: value.description.utf8)
     }
@@ -117,7 +129,9 @@ public final class TelemetryWriter {
     public func flush() throws {
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = buffer.withUnsafeBytes {
+                write(fd, $0.baseAddress! + offset, $0.count - offset)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw DesyncError(

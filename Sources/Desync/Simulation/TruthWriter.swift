@@ -30,27 +30,31 @@ final class TruthWriter {
     }
 
     func begin(_ options: GenerateOptions) throws {
-        let k = options.realistic
+        let pings = options.realistic.regionPings.map { JSONText.number($0) }
+            .joined(separator: ", ")
         try out.raw(
             "{\n  \"profile\": \"realistic\",\n  \"seed\": \(options.seed),\n"
                 + "  \"tick_ms\": \(options.tickMilliseconds),\n"
                 + "  \"ticks_per_player\": \(options.ticks),\n"
                 + "  \"start\": \"\(options.start.isoText)\",\n"
-                + "  \"region_pings_ms\": [\(k.regionPings.map { JSONText.number($0) }.joined(separator: ", "))],\n"
+                + "  \"region_pings_ms\": [\(pings)],\n"
                 + "  \"clock_offset_sign\": \"client minus server\",\n"
                 + "  \"sessions\": [")
     }
 
     func beginSession(_ session: [UInt8], clockOffset: Int64, first: Bool) throws {
         try out.raw(
-            (first ? "" : ",") + "\n    {\"session_id\": \"\(String(decoding: session, as: UTF8.self))\","
+            (first ? "" : ",")
+                + "\n    {\"session_id\": \"\(String(decoding: session, as: UTF8.self))\","
                 + " \"clock_offset_us\": \(clockOffset), \"players\": [")
     }
 
     func player(_ player: [UInt8], _ t: PlayerTruth, first: Bool) throws {
+        let basePing = (t.basePing * 100).rounded() / 100
         try out.raw(
-            (first ? "" : ",") + "\n      {\"player_id\": \"\(String(decoding: player, as: UTF8.self))\","
-                + " \"region\": \(t.region), \"base_ping_ms\": \(JSONText.number((t.basePing * 100).rounded() / 100)),"
+            (first ? "" : ",")
+                + "\n      {\"player_id\": \"\(String(decoding: player, as: UTF8.self))\","
+                + " \"region\": \(t.region), \"base_ping_ms\": \(JSONText.number(basePing)),"
                 + " \"lost_ticks\": \(t.lostTicks), \"loss_bursts\": \(t.lossBursts),"
                 + " \"client_rows\": \(t.clientRows), \"late\": \(t.late),"
                 + " \"reordered\": \(t.reordered), \"duplicated\": \(t.duplicated)}")

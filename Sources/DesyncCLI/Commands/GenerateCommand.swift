@@ -97,11 +97,11 @@ extension GenerateCommand {
         let lists = [
             OptionSpec(
                 "--region-pings", value: "MS,MS,...",
-                default: defaults.regionPings.map(RealisticOptions.Knob.format).joined(separator: ","),
+                default: listText(defaults.regionPings),
                 "base ping of each region (realistic)"),
             OptionSpec(
                 "--region-shares", value: "F,F,...",
-                default: defaults.regionShares.map(RealisticOptions.Knob.format).joined(separator: ","),
+                default: listText(defaults.regionShares),
                 "share of players in each region; sums to 1 (realistic)"),
         ]
         return lists
@@ -110,6 +110,10 @@ extension GenerateCommand {
                     $0.flag, value: $0.placeholder, default: $0.text(defaults),
                     $0.help + " (realistic)")
             }
+    }
+
+    static func listText(_ values: [Double]) -> String {
+        values.map(RealisticOptions.Knob.format).joined(separator: ",")
     }
 
     static var realisticNames: [String] {
@@ -126,8 +130,8 @@ extension GenerateCommand {
                 let what = knob.wholeNumber ? "a whole number" : "a number"
                 throw DesyncError(
                     .usage,
-                    "\(knob.flag) expects \(what) in \(RealisticOptions.Knob.format(knob.range.lowerBound))"
-                        + "...\(RealisticOptions.Knob.format(knob.range.upperBound)), got"
+                    "\(knob.flag) expects \(what) in \(listText([knob.range.lowerBound]))"
+                        + "...\(listText([knob.range.upperBound])), got"
                         + " '\(TerminalText.escaped(text))'")
             }
             knob.set(value, in: &options)
@@ -139,7 +143,9 @@ extension GenerateCommand {
 
     private static func list(_ args: ParsedArguments, _ name: String) throws -> [Double] {
         let text = args.string(name)!
-        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let values = text.split(separator: ",").map {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
             throw DesyncError(
                 .usage,

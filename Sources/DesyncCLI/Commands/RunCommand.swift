@@ -67,7 +67,8 @@ enum RunCommand {
         } else {
             throw DesyncError(
                 .usage,
-                "--input-format must be auto, jsonl or csv, got '\(TerminalText.escaped(formatText))'")
+                "--input-format must be auto, jsonl or csv, got"
+                    + " '\(TerminalText.escaped(formatText))'")
         }
         let playerEvents: String
         let serverState: String

@@ -14,7 +14,10 @@ struct ClockModel {
     let serverJitter: Int64
     let clientJitter: Int64
 
-    init(options: RealisticOptions, start: Timestamp, tickMilliseconds: Int, random: inout RandomSource) {
+    init(
+        options: RealisticOptions, start: Timestamp, tickMilliseconds: Int,
+        random: inout RandomSource
+    ) {
         let limit = options.clockOffsetMs * 1000
         offset = Int64(random.uniform(-limit, limit).rounded())
         self.start = start.microseconds

@@ -58,7 +58,8 @@ struct NetworkModel {
 
     mutating func step(_ random: inout RandomSource) -> Sample {
         let theta = min(1, dt / Self.driftMemorySeconds)
-        level += (basePing - level) * theta
+        level +=
+            (basePing - level) * theta
             + options.pingDriftMs * (2 * theta).squareRoot() * random.normal()
 
         if spikeTicksLeft > 0 {
@@ -80,6 +81,7 @@ struct NetworkModel {
         // The window starts full of delivered packets, so every value is a
         // multiple of 1 / lossWindow (0.05 by default), as a server reports.
         let share = Double(windowLost) / Double(window.count)
-        return Sample(ping: Int(ping.rounded()), lost: lost, packetLoss: (share * 100).rounded() / 100)
+        return Sample(
+            ping: Int(ping.rounded()), lost: lost, packetLoss: (share * 100).rounded() / 100)
     }
 }

@@ -95,48 +95,43 @@ extension RealisticOptions {
         public var placeholder: String
         public var help: String
         public var range: ClosedRange<Double>
-        public var wholeNumber: Bool
-        nonisolated(unsafe) let field: WritableKeyPath<RealisticOptions, Double>?
-        nonisolated(unsafe) let intField: WritableKeyPath<RealisticOptions, Int>?
+        let field: Field
 
-        init(
-            _ flag: String, _ placeholder: String, _ field: WritableKeyPath<RealisticOptions, Double>,
-            _ range: ClosedRange<Double>, _ help: String
-        ) {
-            self.flag = flag
-            self.placeholder = placeholder
-            self.help = help
-            self.range = range
-            self.wholeNumber = false
-            self.field = field
-            self.intField = nil
+        /// The option the knob sets, and whether it is a whole number.
+        enum Field: @unchecked Sendable {
+            case real(WritableKeyPath<RealisticOptions, Double>)
+            case whole(WritableKeyPath<RealisticOptions, Int>)
         }
 
         init(
-            _ flag: String, _ placeholder: String, _ intField: WritableKeyPath<RealisticOptions, Int>,
-            _ range: ClosedRange<Double>, _ help: String
+            _ flag: String, _ placeholder: String, _ field: Field, _ range: ClosedRange<Double>,
+            _ help: String
         ) {
             self.flag = flag
             self.placeholder = placeholder
             self.help = help
             self.range = range
-            self.wholeNumber = true
-            self.field = nil
-            self.intField = intField
+            self.field = field
+        }
+
+        public var wholeNumber: Bool {
+            if case .whole = field { return true }
+            return false
         }
 
         /// The knob's value in `options`, as `--help` shows it.
         public func text(_ options: RealisticOptions) -> String {
-            if let intField { return String(options[keyPath: intField]) }
-            return Self.format(options[keyPath: field!])
+            switch field {
+            case .real(let path): return Self.format(options[keyPath: path])
+            case .whole(let path): return String(options[keyPath: path])
+            }
         }
 
         /// Sets the knob; the caller has checked `range`.
         public func set(_ value: Double, in options: inout RealisticOptions) {
-            if let intField {
-                options[keyPath: intField] = Int(value)
-            } else {
-                options[keyPath: field!] = value
+            switch field {
+            case .real(let path): options[keyPath: path] = value
+            case .whole(let path): options[keyPath: path] = Int(value)
             }
         }
 
@@ -148,67 +143,82 @@ extension RealisticOptions {
     /// Every numeric knob (the region lists have their own options).
     public static var knobs: [Knob] {
         [
-            Knob("--map-size", "UNITS", \.mapSize, 10...1e6, "side of the square map"),
-            Knob("--walk-speed", "UPS", \.walkSpeed, 0...1000, "walking speed (units/s)"),
-            Knob("--run-speed", "UPS", \.runSpeed, 0...1000, "running speed (units/s)"),
+            Knob("--map-size", "UNITS", .real(\.mapSize), 10...1e6, "side of the square map"),
+            Knob("--walk-speed", "UPS", .real(\.walkSpeed), 0...1000, "walking speed (units/s)"),
+            Knob("--run-speed", "UPS", .real(\.runSpeed), 0...1000, "running speed (units/s)"),
             Knob(
-                "--acceleration", "UPS2", \.acceleration, 0.1...1e5,
+                "--acceleration", "UPS2", .real(\.acceleration), 0.1...1e5,
                 "largest change of speed per second (units/s²)"),
-            Knob("--max-turn-rate", "RAD", \.maxTurnRate, 0...100, "largest turn rate (rad/s)"),
             Knob(
-                "--gait-seconds", "S", \.gaitSeconds, 0.01...1e6,
+                "--max-turn-rate", "RAD", .real(\.maxTurnRate), 0...100, "largest turn rate (rad/s)"
+            ),
+            Knob(
+                "--gait-seconds", "S", .real(\.gaitSeconds), 0.01...1e6,
                 "mean time spent stopped, walking or running before changing"),
-            Knob("--jump-rate", "PER_S", \.jumpRate, 0...100, "jumps per second"),
-            Knob("--shoot-rate", "PER_S", \.shootRate, 0...100, "shoot events per second"),
-            Knob("--ability-rate", "PER_S", \.abilityRate, 0...100, "ability events per second"),
+            Knob("--jump-rate", "PER_S", .real(\.jumpRate), 0...100, "jumps per second"),
+            Knob("--shoot-rate", "PER_S", .real(\.shootRate), 0...100, "shoot events per second"),
             Knob(
-                "--ping-spread", "F", \.pingSpread, 0...0.95,
+                "--ability-rate", "PER_S", .real(\.abilityRate), 0...100,
+                "ability events per second"),
+            Knob(
+                "--ping-spread", "F", .real(\.pingSpread), 0...0.95,
                 "a player's base ping is its region's × uniform(1 - F, 1 + F)"),
             Knob(
-                "--ping-drift-ms", "MS", \.pingDriftMs, 0...10_000,
+                "--ping-drift-ms", "MS", .real(\.pingDriftMs), 0...10_000,
                 "standard deviation of the slow drift of a player's ping"),
-            Knob("--jitter-ms", "MS", \.jitterMs, 0...10_000, "tick-to-tick ping jitter (std dev)"),
-            Knob("--spike-rate", "PER_S", \.spikeRate, 0...100, "ping spikes per second per player"),
-            Knob("--spike-ms", "MS", \.spikeMs, 0...60_000, "mean extra ping during a spike"),
-            Knob("--spike-seconds", "S", \.spikeSeconds, 0.001...1e6, "mean length of a spike"),
             Knob(
-                "--loss-enter", "P", \.lossEnter, 0...1,
+                "--jitter-ms", "MS", .real(\.jitterMs), 0...10_000,
+                "tick-to-tick ping jitter (std dev)"),
+            Knob(
+                "--spike-rate", "PER_S", .real(\.spikeRate), 0...100,
+                "ping spikes per second per player"),
+            Knob(
+                "--spike-ms", "MS", .real(\.spikeMs), 0...60_000, "mean extra ping during a spike"),
+            Knob(
+                "--spike-seconds", "S", .real(\.spikeSeconds), 0.001...1e6, "mean length of a spike"
+            ),
+            Knob(
+                "--loss-enter", "P", .real(\.lossEnter), 0...1,
                 "chance per tick of entering the bursty (bad) loss state"),
             Knob(
-                "--loss-exit", "P", \.lossExit, 0.0001...1,
+                "--loss-exit", "P", .real(\.lossExit), 0.0001...1,
                 "chance per tick of leaving the bad state (mean burst 1/P ticks)"),
-            Knob("--loss-good", "P", \.lossGood, 0...1, "packet loss chance in the good state"),
-            Knob("--loss-bad", "P", \.lossBad, 0...1, "packet loss chance in the bad state"),
             Knob(
-                "--loss-window", "TICKS", \.lossWindow, 1...100_000,
+                "--loss-good", "P", .real(\.lossGood), 0...1, "packet loss chance in the good state"
+            ),
+            Knob("--loss-bad", "P", .real(\.lossBad), 0...1, "packet loss chance in the bad state"),
+            Knob(
+                "--loss-window", "TICKS", .whole(\.lossWindow), 1...100_000,
                 "ticks over which the server reports packet_loss"),
             Knob(
-                "--loss-drift", "UNITS", \.lossDrift, 0...1000,
+                "--loss-drift", "UNITS", .real(\.lossDrift), 0...1000,
                 "how far the client slides per lost tick while dead-reckoning"),
             Knob(
-                "--correction-keep", "F", \.correctionKeep, 0...1,
+                "--correction-keep", "F", .real(\.correctionKeep), 0...1,
                 "share of the error left each tick after a correction lands (0 = snap)"),
             Knob(
-                "--client-noise", "UNITS", \.clientNoise, 0...1000,
+                "--client-noise", "UNITS", .real(\.clientNoise), 0...1000,
                 "client measurement noise (std dev per axis)"),
             Knob(
-                "--clock-offset-ms", "MS", \.clockOffsetMs, 0...86_400_000,
+                "--clock-offset-ms", "MS", .real(\.clockOffsetMs), 0...86_400_000,
                 "each session's client clock is off by uniform(-MS, MS)"),
             Knob(
-                "--server-jitter-ms", "MS", \.serverJitterMs, 0...60_000,
+                "--server-jitter-ms", "MS", .real(\.serverJitterMs), 0...60_000,
                 "server timestamps wander within ±MS of the tick grid"),
             Knob(
-                "--client-jitter-ms", "MS", \.clientJitterMs, 0...60_000,
+                "--client-jitter-ms", "MS", .real(\.clientJitterMs), 0...60_000,
                 "client timestamps wander within ±MS"),
-            Knob("--late-rate", "P", \.lateRate, 0...1, "share of client events written late"),
             Knob(
-                "--late-window", "ROWS", \.lateWindow, 2...10_000,
+                "--late-rate", "P", .real(\.lateRate), 0...1,
+                "share of client events written late"),
+            Knob(
+                "--late-window", "ROWS", .whole(\.lateWindow), 2...10_000,
                 "a late event lands 2 to ROWS rows after its place"),
             Knob(
-                "--reorder-rate", "P", \.reorderRate, 0...1,
+                "--reorder-rate", "P", .real(\.reorderRate), 0...1,
                 "share of client events swapped with the next one"),
             Knob(
-                "--duplicate-rate", "P", \.duplicateRate, 0...1,
+                "--duplicate-rate", "P", .real(\.duplicateRate), 0...1,
                 "share of client events written twice"),
         ]
     }
@@ -227,7 +237,8 @@ extension RealisticOptions {
         let total = regionShares.reduce(0, +)
         guard regionShares.allSatisfy({ $0 >= 0 }), abs(total - 1) < 1e-6 else {
             throw DesyncError(
-                .usage, "--region-shares must be fractions ≥ 0 that sum to 1, for example 0.5,0.3,0.2")
+                .usage,
+                "--region-shares must be fractions ≥ 0 that sum to 1, for example 0.5,0.3,0.2")
         }
         guard walkSpeed <= runSpeed else {
             throw DesyncError(.usage, "--walk-speed must not exceed --run-speed")
