@@ -144,6 +144,10 @@ import Testing
         #expect(input.states.ping == reference.states.ping)
         #expect(reasons(input) == reasons(reference))
         #expect(input.rowsRead == 60)
+        // The checksum covers the whole file, header included.
+        let hasher = SHA256Hasher()
+        Array(text.utf8).withUnsafeBytes { hasher.update($0) }
+        #expect(input.file.sha256 == hasher.finish())
     }
 
     /// The notebook fixtures written as CSV (columns reversed, ids quoted,
