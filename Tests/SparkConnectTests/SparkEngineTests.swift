@@ -16,12 +16,26 @@ struct SparkEngineTests {
         }
     }
 
-    /// The PostgreSQL URL, or nil to skip (only outside CI).
+    /// The URL of a database of our own on the test PostgreSQL (other
+    /// suites write the same tables in parallel), or nil to skip (only
+    /// outside CI).
     static func postgres() throws -> String? {
-        if let url = TestPostgres.url { return url }
-        if SparkTestServer.isCI { throw MissingPostgres() }
-        return nil
+        guard let url = TestPostgres.url else {
+            if SparkTestServer.isCI { throw MissingPostgres() }
+            return nil
+        }
+        guard var components = URLComponents(string: url) else { return url }
+        let admin = try StoreLocation(url).open()
+        let exists = try admin.query(
+            "SELECT count(*) FROM pg_database WHERE datname = '\(database)'")
+        if exists.first?.first == "0" {
+            _ = try? admin.query("CREATE DATABASE \(database)")
+        }
+        components.path = "/" + database
+        return components.string ?? url
     }
+
+    static let database = "desync_spark_test"
 
     /// Runs the CLI; returns (exit code, stdout, stderr).
     static func desync(_ arguments: [String]) -> (Int32, String, String) {

@@ -216,38 +216,6 @@ public struct DesyncSparkJob: Sendable {
 
         let checked = """
             CACHE TABLE desync_\(rules.short)_checked AS
-            WITH parsed AS (
-              SELECT line_number, line, trim(line) = '' AS blank,
-                     octet_length(line) > \(options.maxLineBytes) AS too_long,
-                     try_parse_json(regexp_replace(line,
-                       '(:\\\\s*)(NaN|-?Infinity)(\\\\s*[,}])', '$1"\(Self.nonFiniteMarker)"$3')) AS v
-              FROM desync_\(rules.short)_raw),
-            fields AS (
-              SELECT *, \(fieldColumns.joined(separator: ", "))
-              FROM parsed),
-            typed AS (
-              SELECT *, \(typeColumns.joined(separator: ", "))
-              FROM fields),
-            judged AS (
-              SELECT line_number, line, blank,
-                     CASE
-                       WHEN blank THEN NULL
-                       WHEN too_long THEN named_struct('reason', 'line_too_long', 'message',
-                         concat('line longer than \(options.maxLineBytes) bytes'))
-                       WHEN v IS NULL OR NOT startswith(schema_of_variant(v), 'OBJECT')
-                         THEN named_struct('reason', 'malformed_json',
-                                           'message', 'not a JSON object')
-                       ELSE coalesce(\(problems.joined(separator: ",\n                "))) END
-                       AS problem,
-                     \(values.joined(separator: ",\n         "))
-              FROM typed),
-            ranked AS (
-              SELECT *,
-                     min(line_number) OVER (PARTITION BY problem IS NULL, \(rules.idColumn))
-                       AS first_with_id,
-                     min(line_number) OVER (PARTITION BY problem IS NULL, \(keyColumns))
-                       AS first_with_key
-              FROM judged)
             SELECT line_number, line, blank, \(rules.fields.map(\.name).joined(separator: ", ")),
                    CASE WHEN blank THEN 'blank'
                         WHEN problem IS NOT NULL THEN 'rejected'
@@ -266,7 +234,39 @@ public struct DesyncSparkJob: Sendable {
                                       CAST(first_with_key AS STRING),
                                       '; the first copy is used')
                         END AS message
-            FROM ranked
+            FROM (
+              SELECT *,
+                     min(line_number) OVER (PARTITION BY problem IS NULL, \(rules.idColumn))
+                       AS first_with_id,
+                     min(line_number) OVER (PARTITION BY problem IS NULL, \(keyColumns))
+                       AS first_with_key
+              FROM (
+              SELECT line_number, line, blank,
+                     CASE
+                       WHEN blank THEN NULL
+                       WHEN too_long THEN named_struct('reason', 'line_too_long', 'message',
+                         concat('line longer than \(options.maxLineBytes) bytes'))
+                       WHEN v IS NULL OR NOT startswith(schema_of_variant(v), 'OBJECT')
+                         THEN named_struct('reason', 'malformed_json',
+                                           'message', 'not a JSON object')
+                       ELSE coalesce(\(problems.joined(separator: ",\n                "))) END
+                       AS problem,
+                     \(values.joined(separator: ",\n         "))
+              FROM (
+              SELECT *, \(typeColumns.joined(separator: ", "))
+              FROM (
+              SELECT *, \(fieldColumns.joined(separator: ", "))
+              FROM (
+              SELECT line_number, line, trim(line) = '' AS blank,
+                     octet_length(line) > \(options.maxLineBytes) AS too_long,
+                     try_parse_json(regexp_replace(line,
+                       '(:\\\\s*)(NaN|-?Infinity)(\\\\s*[,}])', '$1"\(Self.nonFiniteMarker)"$3')) AS v
+              FROM desync_\(rules.short)_raw
+            ) parsed
+            ) fields
+            ) typed
+            ) judged
+            ) ranked
             """
         // FIXME: duplicate detection compares each row with the first row of
         // its id and of its key independently; a chain (A, then B with A's id
@@ -280,15 +280,17 @@ public struct DesyncSparkJob: Sendable {
     private func joinedView() -> String {
         """
         CACHE TABLE desync_joined AS
-        WITH events AS (
+        SELECT e.session_id, e.player_id, e.timestamp, e.event_id, e.event_type,
+               e.client_position_x, e.client_position_y, e.client_position_z,
+               s.state_id, s.server_position_x, s.server_position_y, s.server_position_z,
+               s.ping, s.packet_loss, e.player_speed
+        FROM (
           SELECT *,
-                 lag(timestamp) OVER w AS prev_ts,
-                 lag(client_position_x) OVER w AS prev_x,
-                 lag(client_position_y) OVER w AS prev_y,
-                 lag(client_position_z) OVER w AS prev_z
-          FROM desync_pe_checked WHERE status = 'accepted'
-          WINDOW w AS (PARTITION BY session_id, player_id ORDER BY timestamp, line_number)),
-        stepped AS (
+                 coalesce(step_speed,
+                          lead(step_speed) OVER (PARTITION BY session_id, player_id
+                                                 ORDER BY timestamp, line_number),
+                          0D) AS player_speed
+          FROM (
           SELECT *,
                  CASE WHEN prev_ts IS NULL THEN NULL
                       WHEN unix_micros(timestamp) > unix_micros(prev_ts) THEN
@@ -297,19 +299,17 @@ public struct DesyncSparkJob: Sendable {
                              + (client_position_z - prev_z) * (client_position_z - prev_z))
                         / ((unix_micros(timestamp) - unix_micros(prev_ts)) / 1e6D)
                       ELSE 0D END AS step_speed
-          FROM events),
-        speeds AS (
+          FROM (
           SELECT *,
-                 coalesce(step_speed,
-                          lead(step_speed) OVER (PARTITION BY session_id, player_id
-                                                 ORDER BY timestamp, line_number),
-                          0D) AS player_speed
-          FROM stepped)
-        SELECT e.session_id, e.player_id, e.timestamp, e.event_id, e.event_type,
-               e.client_position_x, e.client_position_y, e.client_position_z,
-               s.state_id, s.server_position_x, s.server_position_y, s.server_position_z,
-               s.ping, s.packet_loss, e.player_speed
-        FROM speeds e
+                 lag(timestamp) OVER w AS prev_ts,
+                 lag(client_position_x) OVER w AS prev_x,
+                 lag(client_position_y) OVER w AS prev_y,
+                 lag(client_position_z) OVER w AS prev_z
+          FROM desync_pe_checked WHERE status = 'accepted'
+          WINDOW w AS (PARTITION BY session_id, player_id ORDER BY timestamp, line_number)
+          ) events
+          ) stepped
+        ) e
         JOIN (SELECT * FROM desync_ss_checked WHERE status = 'accepted') s
           ON e.session_id = s.session_id AND e.player_id = s.player_id
          AND e.timestamp = s.timestamp
@@ -320,15 +320,6 @@ public struct DesyncSparkJob: Sendable {
     private func metricsView() -> String {
         """
         CACHE TABLE desync_ticks AS
-        WITH d AS (
-          SELECT *,
-                 sqrt((server_position_x - client_position_x)
-                        * (server_position_x - client_position_x)
-                      + (server_position_y - client_position_y)
-                        * (server_position_y - client_position_y)
-                      + (server_position_z - client_position_z)
-                        * (server_position_z - client_position_z)) AS desync_distance
-          FROM desync_joined)
         SELECT *,
                desync_distance > \(Self.double(options.threshold)) AS is_desynced,
                CASE WHEN ping < \(options.lowPingBelow) THEN 'low'
@@ -336,7 +327,16 @@ public struct DesyncSparkJob: Sendable {
                     ELSE 'high' END AS ping_category,
                player_speed * ping / 2000D AS latency_explained_distance,
                greatest(0D, desync_distance - player_speed * ping / 2000D) AS residual_distance
-        FROM d
+        FROM (
+          SELECT *,
+                 sqrt((server_position_x - client_position_x)
+                        * (server_position_x - client_position_x)
+                      + (server_position_y - client_position_y)
+                        * (server_position_y - client_position_y)
+                      + (server_position_z - client_position_z)
+                        * (server_position_z - client_position_z)) AS desync_distance
+          FROM desync_joined
+        ) d
         """
     }
 
