@@ -162,37 +162,41 @@ struct SparkEngineTests {
             + " \"ping\": \(ping), \"packet_loss\": \(loss)}"
     }
 
-    static let messyPlayerEvents = [
-        event("e1", "2025-10-28T00:33:36.450004"),
-        "not json at all",
-        "{\"event_id\": \"e3\", \"player_id\": \"p1\"}",
-        event("e4", "2025-10-28T00:33:36.5", extra: ", \"session_id\": 7")
-            .replacingOccurrences(of: "\"session_id\": \"s1\", ", with: ""),
-        event("", "2025-10-28T00:33:36.6"),
-        event("e6", "2025-13-01T00:00:00"),
-        event("e7", "2025-10-28T00:33:36.7", x: "NaN"),
-        event("e8", "2025-10-28T00:33:36.8", x: "1e10"),
-        event("e9", "2025-10-28T00:33:36.9", x: "\"1.5\""),
-        "",
-        event("e1", "2025-10-28T00:33:39"),
-        event("e12", "2025-10-28 00:33:37Z"),
-        event("e13", "2025-10-28T00:33:38.123456789"),
-        "[1, 2]",
-        event("e15", "2025-10-28T00:33:40", x: "null"),
-        event("e16", "2025-10-28T00:33:41", extra: ", \"pad\": \""
-            + String(repeating: "x", count: 70_000) + "\""),
-    ].joined(separator: "\n") + "\n"
+    static let messyPlayerEvents =
+        [
+            event("e1", "2025-10-28T00:33:36.450004"),
+            "not json at all",
+            "{\"event_id\": \"e3\", \"player_id\": \"p1\"}",
+            event("e4", "2025-10-28T00:33:36.5", extra: ", \"session_id\": 7")
+                .replacingOccurrences(of: "\"session_id\": \"s1\", ", with: ""),
+            event("", "2025-10-28T00:33:36.6"),
+            event("e6", "2025-13-01T00:00:00"),
+            event("e7", "2025-10-28T00:33:36.7", x: "NaN"),
+            event("e8", "2025-10-28T00:33:36.8", x: "1e10"),
+            event("e9", "2025-10-28T00:33:36.9", x: "\"1.5\""),
+            "",
+            event("e1", "2025-10-28T00:33:39"),
+            event("e12", "2025-10-28 00:33:37Z"),
+            event("e13", "2025-10-28T00:33:38.123456789"),
+            "[1, 2]",
+            event("e15", "2025-10-28T00:33:40", x: "null"),
+            event(
+                "e16", "2025-10-28T00:33:41",
+                extra: ", \"pad\": \""
+                    + String(repeating: "x", count: 70_000) + "\""),
+        ].joined(separator: "\n") + "\n"
 
-    static let messyServerState = [
-        state("s1", "2025-10-28T00:33:36.450004"),
-        state("s2", "2025-10-28T00:34:00", ping: "42.5"),
-        state("s3", "2025-10-28T00:34:01", ping: "42.0"),
-        state("s4", "2025-10-28T00:34:02", ping: "-1"),
-        state("s5", "2025-10-28T00:34:03", loss: "1.5"),
-        state("s6", "2025-10-28T00:34:04", loss: "\"x\""),
-        state("s7", "2025-10-28T02:33:37.000000+02:00"),
-        state("s8", "2025-10-28T00:33:36.450004"),
-        state("s9", "2025-10-28T00:34:05", ping: "1e3"),
-        state("s10", "2025-10-28T00:34:06"),
-    ].joined(separator: "\n") + "\n"
+    static let messyServerState =
+        [
+            state("s1", "2025-10-28T00:33:36.450004"),
+            state("s2", "2025-10-28T00:34:00", ping: "42.5"),
+            state("s3", "2025-10-28T00:34:01", ping: "42.0"),
+            state("s4", "2025-10-28T00:34:02", ping: "-1"),
+            state("s5", "2025-10-28T00:34:03", loss: "1.5"),
+            state("s6", "2025-10-28T00:34:04", loss: "\"x\""),
+            state("s7", "2025-10-28T02:33:37.000000+02:00"),
+            state("s8", "2025-10-28T00:33:36.450004"),
+            state("s9", "2025-10-28T00:34:05", ping: "1e3"),
+            state("s10", "2025-10-28T00:34:06"),
+        ].joined(separator: "\n") + "\n"
 }

@@ -45,7 +45,9 @@ enum PostgresJDBCTarget {
         if let user = components.user?.removingPercentEncoding, !user.isEmpty {
             fields["user"] = user
         }
-        if let password = components.password?.removingPercentEncoding { fields["password"] = password }
+        if let password = components.password?.removingPercentEncoding {
+            fields["password"] = password
+        }
         if let host = components.host?.removingPercentEncoding, !host.isEmpty {
             fields["host"] = host
         }

@@ -186,7 +186,9 @@ struct SparkEngine {
     /// Has Spark write one table into its staging table; returns the
     /// columns it could not compute.
     @discardableResult
-    private func write(_ job: DesyncSparkJob, _ output: (TableSpec, String), _ spark: SparkConnectClient)
+    private func write(
+        _ job: DesyncSparkJob, _ output: (TableSpec, String), _ spark: SparkConnectClient
+    )
         throws -> [String]
     {
         guard let plan = job.writeStatements(Self.output(output.0, staging: output.1)) else {
@@ -213,7 +215,9 @@ struct SparkEngine {
         for (spec, staging) in outputs + appendRejects.filter({ $0.0.name == "rejected_records" }) {
             let columns = spec.columns.map { quoted($0.name) }.joined(separator: ", ")
             statements.append(
-                "INSERT INTO \(quoted(spec.name)) (\(columns)) SELECT \(columns) FROM \(quoted(staging))")
+                "INSERT INTO \(quoted(spec.name)) (\(columns))"
+                    + " SELECT \(columns) FROM \(quoted(staging))"
+            )
         }
         statements.append(SQLLiteralSink.insert(ledger.row))
         statements.append("COMMIT")
@@ -249,7 +253,8 @@ struct SparkEngine {
         }
         let reasons = try spark.sql(DesyncSparkJob.rejectsByReasonQuery)
         for row in 0..<reasons.rowCount {
-            guard let text = reasons["reason"]?.string(row), let reason = RejectReason(rawValue: text),
+            guard let text = reasons["reason"]?.string(row),
+                let reason = RejectReason(rawValue: text),
                 reason != .duplicate
             else { continue }
             ledger.rejectedByReason[reason] = reasons["n"]?.int(row) ?? 0

@@ -26,13 +26,21 @@ extension RunCommand {
 
     static func sparkText(_ result: SparkEngine.Result) -> String {
         var byPing = TextTable(
-            ["ping_category", "average_desync_distance", "desync_event_count", "in_sync_event_count"],
+            [
+                "ping_category", "average_desync_distance", "desync_event_count",
+                "in_sync_event_count",
+            ],
             numeric: [false, true, true, true])
         for row in 0..<result.byPing.rowCount {
-            byPing.add(summaryCells(result.byPing, row, key: result.byPing["ping_category"]?.string(row) ?? ""))
+            byPing.add(
+                summaryCells(
+                    result.byPing, row, key: result.byPing["ping_category"]?.string(row) ?? ""))
         }
         var byLoss = TextTable(
-            ["packet_loss", "average_desync_distance", "desync_event_count", "in_sync_event_count"],
+            [
+                "packet_loss", "average_desync_distance", "desync_event_count",
+                "in_sync_event_count",
+            ],
             numeric: [true, true, true, true])
         for row in 0..<result.byPacketLoss.rowCount {
             let key = result.byPacketLoss["packet_loss"]?.double(row).map { fixed($0, 2) } ?? ""
@@ -41,9 +49,11 @@ extension RunCommand {
         var out = byPing.render(title: "desync_by_ping")
         out += "\n" + byLoss.render(title: "desync_by_packet_loss")
         out += "\n" + RunReport.ledgerText(result.ledger)
-        out += "\ndesync_events: \(result.joinedRows) rows, \(result.desyncedRows) de-synced,"
+        out +=
+            "\ndesync_events: \(result.joinedRows) rows, \(result.desyncedRows) de-synced,"
             + " distance sum \(fixed(result.distanceSum, 6)), max \(fixed(result.distanceMax, 6))\n"
-        out += "timings: "
+        out +=
+            "timings: "
             + result.timings.map { "\($0.0) \(fixed($0.1, 3))s" }.joined(separator: ", ") + "\n"
         out += "engine: spark; stored in \(TerminalText.cell(result.store))\n"
         return out
@@ -73,7 +83,8 @@ extension RunCommand {
         let l = result.ledger
         return "{\"run_id\":\(JSONText.quoted(l.runID)),\"engine\":\"spark\","
             + "\"status\":\(JSONText.quoted(l.status)),"
-            + "\"desync_events\":{\"rows\":\(result.joinedRows),\"desynced\":\(result.desyncedRows),"
+            + "\"desync_events\":{\"rows\":\(result.joinedRows),"
+            + "\"desynced\":\(result.desyncedRows),"
             + "\"sum_desync_distance\":\(JSONText.number(result.distanceSum)),"
             + "\"max_desync_distance\":\(JSONText.number(result.distanceMax))},"
             + "\"desync_by_ping\":\(rows(result.byPing, "ping_category")),"

@@ -83,8 +83,10 @@ struct ArrowColumnDecoder {
                         result.append(nil)
                         continue
                     }
-                    let start = Int(offsetBytes.loadUnaligned(fromByteOffset: row * 4, as: Int32.self))
-                    let end = Int(offsetBytes.loadUnaligned(fromByteOffset: row * 4 + 4, as: Int32.self))
+                    let start = Int(
+                        offsetBytes.loadUnaligned(fromByteOffset: row * 4, as: Int32.self))
+                    let end = Int(
+                        offsetBytes.loadUnaligned(fromByteOffset: row * 4 + 4, as: Int32.self))
                     guard start >= 0, start <= end, end <= dataBytes.count else {
                         bad = true
                         result.append(nil)

@@ -78,7 +78,8 @@ public enum ArrowStreamReader {
     }
 
     /// `Schema`: fields is field 1; each `Field` has name 0 and children 5.
-    private static func readSchema(_ schema: FlatBufferTable) throws(SparkConnectError) -> [Column] {
+    private static func readSchema(_ schema: FlatBufferTable) throws(SparkConnectError) -> [Column]
+    {
         var columns: [Column] = []
         for field in try schema.tables(1) {
             let name = try field.string(0) ?? ""
@@ -140,7 +141,8 @@ public enum ArrowStreamReader {
             let length = try FlatBufferTable.readLength(batch.bytes, at: at)
             let nullCount = try FlatBufferTable.readLength(batch.bytes, at: at + 8)
             guard length == Int(rowCount), nullCount <= length else {
-                throw FlatBufferTable.malformed("column \(column.name) length \(length) != \(rowCount)")
+                throw FlatBufferTable.malformed(
+                    "column \(column.name) length \(length) != \(rowCount)")
             }
             var buffers: [ArraySlice<UInt8>] = []
             for _ in 0..<column.type.bufferCount { buffers.append(try nextBuffer()) }

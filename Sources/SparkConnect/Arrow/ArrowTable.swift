@@ -108,10 +108,12 @@ public struct ArrowColumn: Sendable, Equatable {
         case (.double(let a), .double(let b)): values = .double(a + b)
         case (.string(let a), .string(let b)): values = .string(a + b)
         case (.bool(let a), .bool(let b)): values = .bool(a + b)
-        case (.timestamp(let a, let zone), .timestamp(let b, _)): values = .timestamp(a + b, timeZone: zone)
+        case (.timestamp(let a, let zone), .timestamp(let b, _)):
+            values = .timestamp(a + b, timeZone: zone)
         case (.null(let a), .null(let b)): values = .null(count: a + b)
         default:
-            throw SparkConnectError(.arrow, "Arrow batches of one result differ in the type of \(name)")
+            throw SparkConnectError(
+                .arrow, "Arrow batches of one result differ in the type of \(name)")
         }
     }
 }

@@ -47,7 +47,9 @@ enum ArrowType: Equatable {
             self = .bool
         case Tag.timestamp:
             let unit = try details?.int16(0) ?? 0
-            guard (0...3).contains(unit) else { throw Self.unsupported(name, "timestamp unit \(unit)") }
+            guard (0...3).contains(unit) else {
+                throw Self.unsupported(name, "timestamp unit \(unit)")
+            }
             self = .timestamp(unit: unit, timeZone: try details?.string(1))
         default:
             throw Self.unsupported(name, "Arrow type tag \(tag)")

@@ -98,7 +98,8 @@ struct FlatBufferTable {
         result.reserveCapacity(count)
         for element in 0..<count {
             let at = start + 4 * element
-            result.append(try FlatBufferTable(bytes, at: at + Int(try Self.readUInt32(bytes, at: at))))
+            result.append(
+                try FlatBufferTable(bytes, at: at + Int(try Self.readUInt32(bytes, at: at))))
         }
         return result
     }

@@ -76,7 +76,8 @@ public final class SparkConnectClient {
         let request = ExecutePlanRequest(
             sessionID: sessionID, userID: userID, userName: userID,
             operationID: UUID().uuidString.lowercased(), clientType: Self.clientType, plan: plan)
-        let millis = timeout.components.seconds * 1000
+        let millis =
+            timeout.components.seconds * 1000
             + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = try GRPCCall(
             channel: channel, method: Self.executePlanMethod, timeoutMillis: millis)

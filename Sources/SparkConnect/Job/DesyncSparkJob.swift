@@ -259,8 +259,8 @@ public struct DesyncSparkJob: Sendable {
               FROM (
               SELECT line_number, line, trim(line) = '' AS blank,
                      octet_length(line) > \(options.maxLineBytes) AS too_long,
-                     try_parse_json(regexp_replace(line,
-                       '(:\\\\s*)(NaN|-?Infinity)(\\\\s*[,}])', '$1"\(Self.nonFiniteMarker)"$3')) AS v
+                     try_parse_json(regexp_replace(line, '(:\\\\s*)(NaN|-?Infinity)(\\\\s*[,}])',
+                       '$1"\(Self.nonFiniteMarker)"$3')) AS v
               FROM desync_\(rules.short)_raw
             ) parsed
             ) fields
@@ -358,7 +358,8 @@ public struct DesyncSparkJob: Sendable {
             CASE WHEN \(t) = 'STRING' THEN 'a string' WHEN \(t) = 'BOOLEAN' THEN 'a boolean'
                  WHEN \(Self.isNumeric(t)) THEN 'a number' ELSE 'an object or array' END
             """
-        let isMarker = "(\(t) = 'STRING' AND try_variant_get(\(v), '$', 'string') = "
+        let isMarker =
+            "(\(t) = 'STRING' AND try_variant_get(\(v), '$', 'string') = "
             + "'\(Self.nonFiniteMarker)')"
         let number = "try_variant_get(\(v), '$', 'double')"
         let nonFinite = """
@@ -435,7 +436,8 @@ public struct DesyncSparkJob: Sendable {
         case .text:
             return "try_variant_get(\(v), '$', 'string') AS \(field.name)"
         case .timestamp:
-            return "\(Self.parsedTimestamp("try_variant_get(\(v), '$', 'string')")) AS \(field.name)"
+            return
+                "\(Self.parsedTimestamp("try_variant_get(\(v), '$', 'string')")) AS \(field.name)"
         case .coordinate, .fraction:
             return "try_variant_get(\(v), '$', 'double') AS \(field.name)"
         case .milliseconds:
@@ -451,7 +453,8 @@ public struct DesyncSparkJob: Sendable {
     /// digits, kept to the microsecond; optional `Z` or `+HH:MM`, else UTC)
     /// as a Spark TIMESTAMP, or NULL.
     static func parsedTimestamp(_ text: String) -> String {
-        let shape = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+        let shape =
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
             + "([.][0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
         return """
             CASE WHEN \(text) RLIKE '\(shape)' THEN try_cast(regexp_replace(upper(\(text)),
@@ -569,7 +572,8 @@ public struct DesyncSparkJob: Sendable {
 
     /// A Spark SQL string literal.
     static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\\", with: "\\\\")
+        "'"
+            + text.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 

@@ -58,9 +58,11 @@ final class GRPCCall {
 
     /// Batch 1. Returns false when the call already failed (the status says why).
     private func sendRequest(_ request: [UInt8]) throws(SparkConnectError) -> Bool {
-        guard let message = request.withUnsafeBytes({ raw in
-            desync_grpc_byte_buffer_copy(raw.baseAddress, raw.count)
-        }) else {
+        guard
+            let message = request.withUnsafeBytes({ raw in
+                desync_grpc_byte_buffer_copy(raw.baseAddress, raw.count)
+            })
+        else {
             throw SparkConnectError(.transport, "gRPC could not allocate the request buffer")
         }
         defer { grpc_byte_buffer_destroy(message) }
