@@ -58,6 +58,14 @@ struct SparkConnectClientTests {
         }
         #expect(error?.code == .server)
         #expect(error?.errorClass == "TABLE_OR_VIEW_NOT_FOUND")
+
+        try spark.close()
+        try spark.close()  // a second close does nothing
+        let closed = #expect(throws: SparkConnectError.self) {
+            _ = try spark.sql("SELECT answer FROM desync_probe")
+        }
+        #expect(closed?.code == .server)
+        try other.close()
     }
 
     @Test func serverErrorsCarrySparkClassAndRedactSecrets() throws {

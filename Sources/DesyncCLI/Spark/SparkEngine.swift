@@ -110,6 +110,11 @@ struct SparkEngine {
         // the cached views back, or every run leaves its data in memory.
         defer {
             for statement in job.cleanupStatements() { try? spark.execute(statement) }
+            do {
+                try spark.close()
+            } catch {
+                logger.warning("spark_session_not_released", [("error", "\(error)")])
+            }
         }
 
         var missing: [String] = []

@@ -23,7 +23,10 @@ public final class SparkConnectClient {
 
     private let userID: String
     private let channel: GRPCChannel
+    private var released = false
     private static let executePlanMethod = "/spark.connect.SparkConnectService/ExecutePlan"
+    private static let releaseSessionMethod =
+        "/spark.connect.SparkConnectService/ReleaseSession"
     private static let clientType = "desync-swift"
 
     /// Connects lazily to `remote` (`sc://host:port`): nothing is sent until
@@ -69,6 +72,31 @@ public final class SparkConnectClient {
         try executePlan(.command(command), sql: command) { _ throws(SparkConnectError) in }
     }
 
+    /// Ends the server session: its temporary views and settings are
+    /// dropped and later calls of this client fail. Waits at most
+    /// `timeout`; a second call does nothing. Sessions that are never
+    /// released expire on the server after its idle timeout.
+    public func close(timeout: Duration = .seconds(10)) throws(SparkConnectError) {
+        guard !released else { return }
+        released = true
+        let request = ReleaseSessionRequest(
+            sessionID: sessionID, userID: userID, userName: userID, clientType: Self.clientType)
+        let call = try GRPCCall(
+            channel: channel, method: Self.releaseSessionMethod,
+            timeoutMillis: Self.milliseconds(timeout))
+        let status = try call.serverStreaming(request: request.encoded()) {
+            _ throws(SparkConnectError) in
+        }
+        guard status.code == GRPCStatus.Code.ok else {
+            throw mapError(status, sql: "(release session \(sessionID))")
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000
+            + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     private func executePlan(
         _ plan: ExecutePlanRequest.Plan, sql: String,
         onResponse: (ExecutePlanResponse) throws(SparkConnectError) -> Void
@@ -76,11 +104,9 @@ public final class SparkConnectClient {
         let request = ExecutePlanRequest(
             sessionID: sessionID, userID: userID, userName: userID,
             operationID: UUID().uuidString.lowercased(), clientType: Self.clientType, plan: plan)
-        let millis =
-            timeout.components.seconds * 1000
-            + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = try GRPCCall(
-            channel: channel, method: Self.executePlanMethod, timeoutMillis: millis)
+            channel: channel, method: Self.executePlanMethod,
+            timeoutMillis: Self.milliseconds(timeout))
         let status = try call.serverStreaming(request: request.encoded()) {
             bytes throws(SparkConnectError) in
             try onResponse(ExecutePlanResponse(decoding: bytes[...]))
