@@ -75,64 +75,34 @@ public struct ReportFixture {
         self.ticks = ticks
     }
 
-    /// Rows for the analytics tables, as the analysis stage would write
-    /// them; tests insert them to see the charts those tables feed.
-    public static let heatmapRows = [
-        "'low', 0, 49, '0.00', 0.0, 0.01, 480, 0, 0.0, 0.4",
-        "'medium', 50, 149, '0.01-0.05', 0.01, 0.05, 480, 180, 0.375, 1.3",
-        "'high', 150, NULL, '0.05-0.10', 0.05, 0.10, 480, 384, 0.8, 2.9",
-        "'high', 150, NULL, '0.01-0.05', 0.01, 0.05, 12, 3, 0.25, 1.1",
-    ]
-    public static let sweepRows = [
-        (0.0, 1000, 800), (0.5, 1000, 610), (1.0, 1000, 400), (2.0, 1000, 250),
-        (4.0, 1000, 90), (8.0, 1000, 3),
-    ]
-    /// (session, player, ticks, de-synced); the last has too few ticks.
-    public static let playerRows: [(String, String, Int64, Int64)] = [
-        ("s-1", "p-a", 240, 60), ("s-1", scriptPlayer, 240, 130), ("s-1", "p-c", 240, 90),
-        ("s-2", "p-a", 240, 100), ("s-2", scriptPlayer, 240, 150), ("s-2", "p-c", 240, 75),
-        ("s-3", "p-tiny", 20, 19),
-    ]
+    /// Empties the analytics tables for `runID`, as a store written by an
+    /// engine that does not fill them would be.
+    public func clearAnalytics(_ store: ResultStore, runID: String) throws {
+        for table in AnalyticsTables.all {
+            _ = try store.query("DELETE FROM \(table.name) WHERE run_id = '\(runID)'")
+        }
+    }
 
-    /// Inserts the analytics rows for `runID` into the store.
-    public func insertAnalytics(_ store: ResultStore, runID: String) throws {
-        let run = "'" + runID + "'"
-        for row in Self.heatmapRows {
-            _ = try store.query(
-                "INSERT INTO desync_heatmap (ping_category, ping_low_ms, ping_high_ms, loss_band,"
-                    + " loss_low, loss_high, ticks, desync_event_count, desync_rate,"
-                    + " average_desync_distance, run_id) VALUES (\(row), \(run))")
-        }
-        for (threshold, ticks, count) in Self.sweepRows {
-            _ = try store.query(
-                "INSERT INTO threshold_sweep (threshold, ticks, desync_event_count, desync_share,"
-                    + " run_id) VALUES (\(threshold), \(ticks), \(count),"
-                    + " \(Double(count) / Double(ticks)), \(run))")
-        }
-        for (session, player, ticks, count) in Self.playerRows {
-            let rate = Double(count) / Double(ticks)
-            _ = try store.query(
-                "INSERT INTO desync_by_player (session_id, player_id, ticks, desync_event_count,"
-                    + " desync_rate, desync_rate_ci_low, desync_rate_ci_high,"
-                    + " average_desync_distance, run_id) VALUES ('\(session)', '\(player)', \(ticks),"
-                    + " \(count), \(rate), \(rate - 0.05), \(min(1, rate + 0.05)), 1.5, \(run))")
-        }
-        // Two episodes in each session, for the script player, in seconds
-        // 2.0 to 3.0 and 7.5 to 7.5 (one tick).
-        for session in Self.sessions {
-            for (start, end, peak) in [("00:00:02", "00:00:03", 4.8), ("00:00:07.5", "00:00:07.5", 2.2)] {
-                _ = try store.query(
-                    "INSERT INTO desync_episodes (session_id, player_id, episode_start, episode_end,"
-                        + " ticks, duration_ms, peak_desync_distance, average_desync_distance,"
-                        + " recovery_ms, run_id) VALUES ('\(session)', '\(Self.scriptPlayer)',"
-                        + " '2025-10-28 \(start)', '2025-10-28 \(end)', 3, 100, \(peak), 2.0, 50,"
-                        + " \(run))")
+    /// The fixture's ticks of one player in time order.
+    public func ticks(session: String, player: String) -> [Tick] {
+        ticks.filter { $0.session == session && $0.player == player }
+            .sorted { $0.microseconds < $1.microseconds }
+    }
+
+    /// Runs of consecutive de-synced ticks (distance above 1) of one
+    /// player, as (first, last) tick times in µs: counted by hand.
+    public func episodes(session: String, player: String) -> [(Int64, Int64)] {
+        var runs: [(Int64, Int64)] = []
+        var open: (Int64, Int64)?
+        for tick in ticks(session: session, player: player) {
+            if tick.distance > 1 {
+                open = (open?.0 ?? tick.microseconds, tick.microseconds)
+            } else if let run = open {
+                runs.append(run)
+                open = nil
             }
         }
-        _ = try store.query(
-            "INSERT INTO desync_stats (scope, group_key, ticks, desync_event_count, desync_rate,"
-                + " p50_desync_distance, p95_desync_distance, p99_desync_distance,"
-                + " max_desync_distance, run_id) VALUES ('overall', 'all', 1440, 600, 0.4167, 0.8,"
-                + " 4.6, 4.9, 4.9, \(run))")
+        if let open { runs.append(open) }
+        return runs
     }
 }

@@ -179,27 +179,18 @@ import Testing
         #expect(tree.all("title").first?.text == label)
     }
 
-    /// Wilson's interval is the set of rates p whose normal test does not
-    /// reject the observed share: found here by bisection instead.
-    @Test(arguments: [(0, 10), (3, 10), (80, 100), (7_000, 8_000), (12, 12)])
-    func wilsonMatchesTheScoreTestInverted(successes: Int, trials: Int) throws {
-        let interval = try #require(Interval95.wilson(Int64(successes), of: Int64(trials)))
-        let share = Double(successes) / Double(trials)
-        let z = 1.959963984540054
-        func inside(_ p: Double) -> Bool {
-            abs(share - p) <= z * (p * (1 - p) / Double(trials)).squareRoot()
-        }
-        func edge(_ outside: Double) -> Double {
-            var a = outside
-            var b = share
-            for _ in 0..<200 {
-                let m = (a + b) / 2
-                if inside(m) { b = m } else { a = m }
-            }
-            return b
-        }
-        #expect(abs(interval.lowerBound - (share == 0 ? 0 : edge(0))) < 1e-9)
-        #expect(abs(interval.upperBound - (share == 1 ? 1 : edge(1))) < 1e-9)
-        #expect(Interval95.wilson(0, of: 0) == nil)
+    /// The mean's interval from SQL aggregates (AVG of x and of x²)
+    /// equals the textbook one from the values, two-pass.
+    @Test(arguments: [[1.0, 2, 3, 4], [0.5, 0.5, 0.5], [10, 0, 7.25, 3, 3, 9.5, 1e-3]])
+    func meanIntervalMatchesTheTextbook(values: [Double]) throws {
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        let squares = values.map { $0 * $0 }.reduce(0, +) / n
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
+        let interval = try #require(
+            Statistics.meanInterval(mean, meanOfSquares: squares, count: Int64(values.count)))
+        #expect(abs(interval.lowerBound - (mean - 1.959963984540054 * sd / n.squareRoot())) < 1e-9)
+        #expect(abs(interval.upperBound - (mean + 1.959963984540054 * sd / n.squareRoot())) < 1e-9)
+        #expect(Statistics.meanInterval(1, meanOfSquares: 1, count: 1) == nil)
     }
 }

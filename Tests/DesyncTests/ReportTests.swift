@@ -15,13 +15,17 @@ import Testing
         return try Pipeline(configuration: config).run()
     }
 
-    func report(_ fixture: ReportFixture, analytics: Bool) throws -> (html: String, run: String) {
+    func report(_ fixture: ReportFixture, clearAnalytics: Bool = false, minimumTicks: Int64 = 100)
+        throws -> (html: String, data: ReportData, store: SQLiteStore)
+    {
         let result = try runFixture(fixture)
         let store = try SQLiteStore(path: fixture.database)
-        if analytics { try fixture.insertAnalytics(store, runID: result.ledger.runID) }
-        let data = try ReportLoader(store: store).load(runID: nil)
+        if clearAnalytics { try fixture.clearAnalytics(store, runID: result.ledger.runID) }
+        var loader = ReportLoader(store: store)
+        loader.minimumTicks = minimumTicks
+        let data = try loader.load(runID: nil)
         #expect(data.run.id == result.ledger.runID)
-        return (HTMLReport(data: data).html(), result.ledger.runID)
+        return (HTMLReport(data: data).html(), data, store)
     }
 
     /// The chart whose `<title>` is `title`.
@@ -40,7 +44,7 @@ import Testing
 
     @Test func chartsShowTheRunsNumbers() throws {
         let fixture = try ReportFixture()
-        let (html, _) = try report(fixture, analytics: true)
+        let (html, data, store) = try report(fixture)
         let ticks = fixture.ticks
 
         // Ledger: counted by hand from what the fixture wrote.
@@ -85,42 +89,88 @@ import Testing
         }
         #expect(histogram.all("line", class: "threshold").first?.number("data-value") == 1.0)
 
-        // Heat map and sweep: the rows inserted, drawn.
+        // Heat map: each row of desync_heatmap drawn as a cell with its
+        // figures; together the cells hold every tick.
         let heat = try chart(html, "De-sync rate by ping band and packet loss")
         let cells = heat.all("rect", class: "cell")
-        // Four rows inserted over 3 bands × 3 loss bands; the five others empty.
-        #expect(cells.count == 9)
-        #expect(cells.filter { $0.attributes["data-ticks"] == "0" }.count == 5)
-        #expect(heat.texts.contains("n=12") && heat.texts.contains("80.0%"), "\(heat.texts)")
+        let band = ["low": "low (< 50 ms)", "medium": "medium (50–149 ms)", "high": "high (≥ 150 ms)"]
+        let heatRows = try store.query(
+            "SELECT ping_category, loss_band, ticks, desync_rate FROM desync_heatmap"
+                + " WHERE run_id = '\(data.run.id)'")
+        #expect(!heatRows.isEmpty)
+        for row in heatRows {
+            let cell = try #require(
+                cells.first {
+                    $0.attributes["data-row"] == band[row[0]!] && $0.attributes["data-column"] == row[1]!
+                })
+            #expect(cell.attributes["data-ticks"] == row[2]!)
+            #expect(cell.number("data-rate") == (row[3].flatMap { Double($0) } ?? 0))
+        }
+        #expect(cells.map { $0.number("data-ticks")! }.reduce(0, +) == Double(ticks.count))
+        #expect(heat.texts.contains("n=\(ChartFormat.grouped(Int64(cells.map { $0.number("data-ticks")! }.max()!)))"))
+
+        // Sweep: one point per threshold, each share recounted by hand.
         let sweep = try chart(html, "Share de-synced by threshold")
         let line = try #require(sweep.all("polyline", class: "series").first)
-        #expect(line.attributes["points"]!.split(separator: " ").count == ReportFixture.sweepRows.count)
+        #expect(data.sweep.count > 10)
+        #expect(line.attributes["points"]!.split(separator: " ").count == data.sweep.count)
+        for point in data.sweep {
+            let above = ticks.filter { $0.distance > point.threshold }.count
+            #expect(point.desynced == Int64(above), "threshold \(point.threshold)")
+            #expect(abs(point.share - Double(above) / Double(ticks.count)) < 1e-12)
+        }
         #expect(sweep.all("line", class: "marker").first?.number("data-value") == 1.0)
 
-        // Players: ranked by rate, the one with 20 ticks left out.
+        // Players: ranked by the rate counted by hand.
         let players = try chart(html, "Players with the highest de-sync rate")
-        let ranked = ReportFixture.playerRows.filter { $0.2 >= 100 }
-            .sorted { Double($0.3) / Double($0.2) > Double($1.3) / Double($1.2) }
-        #expect(
-            players.all("rect", class: "bar").map { $0.attributes["data-row"]! }
-                == ranked.map { "\($0.0) / \($0.1)" })
-        #expect(html.contains("1 player had fewer ticks and is left out"))
+        var expected: [(String, Double)] = []
+        for session in ReportFixture.sessions {
+            for player in ReportFixture.players {
+                let own = fixture.ticks(session: session, player: player)
+                let rate = Double(own.filter { $0.distance > 1 }.count) / Double(own.count)
+                expected.append(("\(session) / \(player)", rate))
+            }
+        }
+        expected.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let shown = players.all("rect", class: "bar")
+        #expect(shown.map { $0.attributes["data-row"]! } == expected.map(\.0))
+        for (bar, (_, rate)) in zip(shown, expected) {
+            #expect(abs(bar.number("data-value")! - rate) < 1e-12)
+        }
+        #expect(players.texts.contains { $0.hasSuffix("n=240") })
 
-        // Worst session first: s-2 de-syncs more by construction.
+        // Worst session first (s-2 de-syncs more by construction), its
+        // episodes shaded where the hand count puts them.
         let worst = try chart(html, "De-sync distance over time, session s-2")
         #expect(
             Set(worst.all("polyline", class: "series").map { $0.attributes["data-series"]! })
                 == Set(ReportFixture.players))
+        let start = ticks.filter { $0.session == "s-2" }.map(\.microseconds).min()!
+        let handEpisodes = ReportFixture.players.flatMap { fixture.episodes(session: "s-2", player: $0) }
         let spans = worst.all("rect", class: "span")
-        #expect(spans.map { $0.number("data-from")! }.sorted() == [2.0, 7.5])
-        #expect(html.contains("from 2.0 s to 3.0 s"))
+        #expect(spans.count == handEpisodes.count && spans.count > 10)
+        #expect(
+            spans.map { $0.number("data-from")! }.sorted()
+                == handEpisodes.map { Double($0.0 - start) / 1e6 }.sorted())
+        #expect(
+            spans.map { $0.number("data-to")! }.sorted()
+                == handEpisodes.map { Double($0.1 - start) / 1e6 }.sorted())
+        #expect(html.contains("Worst episode: player"))
         #expect(svgFragments(html).firstIndex { $0.contains("session s-2</title>") }!
             < svgFragments(html).firstIndex { $0.contains("session s-1</title>") }!)
     }
 
+    @Test func playersUnderTheMinimumAreLeftOutAndCounted() throws {
+        let fixture = try ReportFixture()
+        let (html, data, _) = try report(fixture, minimumTicks: 241)
+        #expect(data.topPlayers.isEmpty && data.playersBelowMinimum == 6)
+        #expect(html.contains("6 players had fewer ticks and are left out"))
+        #expect(html.contains("No data: desync_by_player has no rows with at least 241 ticks"))
+    }
+
     @Test func telemetryTextIsInertAndThePageIsSelfContained() throws {
         let fixture = try ReportFixture()
-        let (html, _) = try report(fixture, analytics: true)
+        let (html, _, _) = try report(fixture)
         #expect(!html.lowercased().contains("<script"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         // The input folder's name holds markup too.
@@ -134,7 +184,7 @@ import Testing
 
     @Test func emptyAnalyticsTablesShowANote() throws {
         let fixture = try ReportFixture()
-        let (html, _) = try report(fixture, analytics: false)
+        let (html, _, _) = try report(fixture, clearAnalytics: true)
         for table in ["desync_heatmap", "threshold_sweep", "desync_by_player"] {
             #expect(html.contains("No data: \(table) has no rows"), "\(table)")
         }

@@ -164,7 +164,7 @@ public struct ReportLoader {
         let mean = double(row[index + 2]) ?? 0
         return ReportData.GroupStats(
             label: label, ticks: ticks, desynced: int(row[index + 1]), meanDistance: mean,
-            meanInterval: Interval95.mean(
+            meanInterval: Statistics.meanInterval(
                 mean, meanOfSquares: double(row[index + 3]) ?? 0, count: ticks))
     }
 
