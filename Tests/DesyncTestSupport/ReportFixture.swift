@@ -53,13 +53,17 @@ public struct ReportFixture {
                     }
                     let t = start + Int64(k) * 50_000
                     let time = Timestamp(microseconds: t).isoText
-                    ticks.append(Tick(session: session, player: player, microseconds: t, ping: ping,
-                                      loss: loss, distance: distance))
-                    events += "{\"event_id\":\"e-\(i)-\(j)-\(k)\",\"session_id\":\(json(session)),"
+                    ticks.append(
+                        Tick(
+                            session: session, player: player, microseconds: t, ping: ping,
+                            loss: loss, distance: distance))
+                    events +=
+                        "{\"event_id\":\"e-\(i)-\(j)-\(k)\",\"session_id\":\(json(session)),"
                         + "\"player_id\":\(json(player)),\"event_type\":\"player_move\","
                         + "\"timestamp\":\"\(time)\",\"client_position_x\":0,"
                         + "\"client_position_y\":0,\"client_position_z\":0}\n"
-                    states += "{\"state_id\":\"s-\(i)-\(j)-\(k)\",\"session_id\":\(json(session)),"
+                    states +=
+                        "{\"state_id\":\"s-\(i)-\(j)-\(k)\",\"session_id\":\(json(session)),"
                         + "\"player_id\":\(json(player)),\"timestamp\":\"\(time)\","
                         + "\"server_position_x\":\(distance),\"server_position_y\":0,"
                         + "\"server_position_z\":0,\"ping\":\(ping),\"packet_loss\":\(loss)}\n"
@@ -67,7 +71,8 @@ public struct ReportFixture {
             }
         }
         events += "{not json\n"
-        events += "{\"event_id\":\"e-late\",\"session_id\":\"s-1\",\"player_id\":\"p-a\","
+        events +=
+            "{\"event_id\":\"e-late\",\"session_id\":\"s-1\",\"player_id\":\"p-a\","
             + "\"event_type\":\"player_move\",\"timestamp\":\"2025-10-28T01:00:00\","
             + "\"client_position_x\":0,\"client_position_y\":0,\"client_position_z\":0}\n"
         try events.write(toFile: folder + "/player_events.jsonl", atomically: true, encoding: .utf8)

@@ -15,7 +15,9 @@ import Testing
 
     @Test func stagesShowProgressOnATerminalOnly() throws {
         let folder = temporaryFolder()
-        let generate = ["generate", "--out", folder, "--sessions", "2", "--players", "2", "--ticks", "300"]
+        let generate = [
+            "generate", "--out", folder, "--sessions", "2", "--players", "2", "--ticks", "300",
+        ]
         let shown = run(generate, terminal: true)
         #expect(shown.code == 0)
         #expect(shown.err.contains("\r\u{1B}[2Kgenerate: ") && shown.err.contains("ticks (100%)"))
@@ -42,8 +44,12 @@ import Testing
     @Test func verboseLogsEachStageWithDurationAndCounts() throws {
         let folder = temporaryFolder()
         // 10 sessions × 5 players (the defaults) × 50 ticks = 2,500 rows a stream.
-        #expect(run(["generate", "--out", folder, "--ticks", "50", "--quiet"], terminal: false).code == 0)
-        let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--verbose"], terminal: false)
+        #expect(
+            run(["generate", "--out", folder, "--ticks", "50", "--quiet"], terminal: false).code
+                == 0)
+        let r = run(
+            ["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--verbose"],
+            terminal: false)
         #expect(r.code == 0)
         let lines = r.err.split(separator: "\n")
         for stage in ["read", "join", "analyse", "persist"] {

@@ -11,7 +11,8 @@ import Testing
 @Suite(.serialized) struct ReportBrowserTests {
     static var chromium: String? {
         let environment = ProcessInfo.processInfo.environment
-        let candidates = [environment["DESYNC_CHROMIUM"]].compactMap { $0 }
+        let candidates =
+            [environment["DESYNC_CHROMIUM"]].compactMap { $0 }
             + ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -70,12 +71,11 @@ import Testing
         guard let browser = browser() else { return }
         let folder = temporaryFolder("report-browser")
         let page = folder + "/broken.html"
-        try (
-            "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\""
-                + " content=\"default-src 'none'\"></head><body><p>x</p>"
-                + "<svg viewBox=\"0 0 10 10\"><image href=\"http://127.0.0.1:9/x.png\"/></svg>"
-                + "</body></html>"
-        ).write(toFile: page, atomically: true, encoding: .utf8)
+        try
+            ("<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\""
+            + " content=\"default-src 'none'\"></head><body><p>x</p>"
+            + "<svg viewBox=\"0 0 10 10\"><image href=\"http://127.0.0.1:9/x.png\"/></svg>"
+            + "</body></html>").write(toFile: page, atomically: true, encoding: .utf8)
         let dom = try chromium(browser, ["--dump-dom"], page: page, profile: folder + "/profile")
         #expect(dom.out.contains("<p>x</p>"))
         #expect(!problems(dom.err).isEmpty)

@@ -63,7 +63,8 @@ import Testing
     @Test func histogramHeightsFollowCountsAndMarkTheThreshold() throws {
         let counts: [Int64] = [10, 40, 25, 0, 5]
         let bins = counts.enumerated().map {
-            HistogramBin(low: Double($0.offset) * 0.5, high: Double($0.offset + 1) * 0.5, count: $0.element)
+            HistogramBin(
+                low: Double($0.offset) * 0.5, high: Double($0.offset + 1) * 0.5, count: $0.element)
         }
         let chart = SVGHistogram(title: "Distances", bins: bins, overflow: 3, threshold: 1.0)
         let tree = try MarkupTree(chart.svg())
@@ -127,14 +128,17 @@ import Testing
         #expect(abs(span.number("width")! - sx) < 0.02)
         let reference = try #require(tree.all("line", class: "reference").first)
         #expect(abs(reference.number("y1")! - (pixels[0][1] + sy)) < 0.02)
-        for label in ["p-1", "p-2", "episode", "threshold 1", "time (s)", "de-sync distance (world units)"] {
+        for label in [
+            "p-1", "p-2", "episode", "threshold 1", "time (s)", "de-sync distance (world units)",
+        ] {
             #expect(tree.texts.contains(label), "missing \(label)")
         }
     }
 
     @Test func heatCellsDarkenWithRateAndShowCounts() throws {
         let chart = SVGHeatmap(
-            title: "Heat", rowTitle: "ping band", columnTitle: "packet loss", rows: ["low", "high"],
+            title: "Heat", rowTitle: "ping band", columnTitle: "packet loss",
+            rows: ["low", "high"],
             columns: ["0", "0.05"],
             cells: [
                 .init(row: "low", column: "0", rate: 0.0, ticks: 1234),
@@ -153,12 +157,16 @@ import Testing
         let byRate = cells.sorted { $0.number("data-rate")! < $1.number("data-rate")! }
         let levels = byRate.map { brightness($0.attributes["fill"]!) }
         #expect(levels == levels.sorted(by: >) && Set(levels).count == 4)
-        for label in ["n=1,234", "n=50", "n=7", "n=900", "80.0%", "0.0%", "ping band", "packet loss"] {
+        for label in [
+            "n=1,234", "n=50", "n=7", "n=900", "80.0%", "0.0%", "ping band", "packet loss",
+        ] {
             #expect(tree.texts.contains(label), "missing \(label)")
         }
         // The high/0.05 cell is in the second row, second column.
         let corner = try #require(cells.first { $0.number("data-rate") == 0.8 })
-        #expect(corner.number("x")! > cells[0].number("x")! && corner.number("y")! > cells[0].number("y")!)
+        #expect(
+            corner.number("x")! > cells[0].number("x")!
+                && corner.number("y")! > cells[0].number("y")!)
     }
 
     @Test func markupIsEscaped() throws {

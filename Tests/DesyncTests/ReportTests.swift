@@ -30,14 +30,16 @@ import Testing
 
     /// The chart whose `<title>` is `title`.
     func chart(_ html: String, _ title: String) throws -> MarkupTree {
-        let fragment = try #require(svgFragments(html).first { $0.contains("<title>\(title)</title>") })
+        let fragment = try #require(
+            svgFragments(html).first { $0.contains("<title>\(title)</title>") })
         return try MarkupTree(fragment)
     }
 
     func bars(_ tree: MarkupTree) -> [String: Double] {
         var values: [String: Double] = [:]
         for bar in tree.all("rect", class: "bar") {
-            values[bar.attributes["data-row"]! + "|" + bar.attributes["data-series"]!] = bar.number("data-value")
+            values[bar.attributes["data-row"]! + "|" + bar.attributes["data-series"]!] = bar.number(
+                "data-value")
         }
         return values
     }
@@ -62,14 +64,18 @@ import Testing
         // Rate and mean per ping band, from the fixture's own ticks.
         let rate = try chart(html, "De-sync rate by ping band")
         let mean = try chart(html, "Mean de-sync distance by ping band")
-        for (band, label) in [(20, "low (< 50 ms)"), (80, "medium (50–149 ms)"), (200, "high (≥ 150 ms)")] {
+        for (band, label) in [
+            (20, "low (< 50 ms)"), (80, "medium (50–149 ms)"), (200, "high (≥ 150 ms)"),
+        ] {
             let group = ticks.filter { $0.ping == band }
             let desynced = group.filter { $0.distance > 1.0 }.count
             let average = group.map(\.distance).reduce(0, +) / Double(group.count)
             let shownRate = try #require(bars(rate)["\(label)|de-sync rate"])
             #expect(abs(shownRate - Double(desynced) / Double(group.count)) < 1e-12)
             #expect(close(try #require(bars(mean)["\(label)|mean distance"]), average))
-            #expect(rate.texts.contains { $0.hasSuffix("n=\(ChartFormat.grouped(Int64(group.count)))") })
+            #expect(
+                rate.texts.contains { $0.hasSuffix("n=\(ChartFormat.grouped(Int64(group.count)))") }
+            )
         }
         let lossRate = bars(try chart(html, "De-sync rate by packet loss"))
         let lossy = ticks.filter { $0.loss == 0.07 }
@@ -93,7 +99,9 @@ import Testing
         // figures; together the cells hold every tick.
         let heat = try chart(html, "De-sync rate by ping band and packet loss")
         let cells = heat.all("rect", class: "cell")
-        let band = ["low": "low (< 50 ms)", "medium": "medium (50–149 ms)", "high": "high (≥ 150 ms)"]
+        let band = [
+            "low": "low (< 50 ms)", "medium": "medium (50–149 ms)", "high": "high (≥ 150 ms)",
+        ]
         let heatRows = try store.query(
             "SELECT ping_category, loss_band, ticks, desync_rate FROM desync_heatmap"
                 + " WHERE run_id = '\(data.run.id)'")
@@ -101,13 +109,16 @@ import Testing
         for row in heatRows {
             let cell = try #require(
                 cells.first {
-                    $0.attributes["data-row"] == band[row[0]!] && $0.attributes["data-column"] == row[1]!
+                    $0.attributes["data-row"] == band[row[0]!]
+                        && $0.attributes["data-column"] == row[1]!
                 })
             #expect(cell.attributes["data-ticks"] == row[2]!)
             #expect(cell.number("data-rate") == (row[3].flatMap { Double($0) } ?? 0))
         }
         #expect(cells.map { $0.number("data-ticks")! }.reduce(0, +) == Double(ticks.count))
-        #expect(heat.texts.contains("n=\(ChartFormat.grouped(Int64(cells.map { $0.number("data-ticks")! }.max()!)))"))
+        #expect(
+            heat.texts.contains(
+                "n=\(ChartFormat.grouped(Int64(cells.map { $0.number("data-ticks")! }.max()!)))"))
 
         // Sweep: one point per threshold, each share recounted by hand.
         let sweep = try chart(html, "Share de-synced by threshold")
@@ -146,7 +157,9 @@ import Testing
             Set(worst.all("polyline", class: "series").map { $0.attributes["data-series"]! })
                 == Set(ReportFixture.players))
         let start = ticks.filter { $0.session == "s-2" }.map(\.microseconds).min()!
-        let handEpisodes = ReportFixture.players.flatMap { fixture.episodes(session: "s-2", player: $0) }
+        let handEpisodes = ReportFixture.players.flatMap {
+            fixture.episodes(session: "s-2", player: $0)
+        }
         let spans = worst.all("rect", class: "span")
         #expect(spans.count == handEpisodes.count && spans.count > 10)
         #expect(
@@ -156,8 +169,9 @@ import Testing
             spans.map { $0.number("data-to")! }.sorted()
                 == handEpisodes.map { Double($0.1 - start) / 1e6 }.sorted())
         #expect(html.contains("Worst episode: player"))
-        #expect(svgFragments(html).firstIndex { $0.contains("session s-2</title>") }!
-            < svgFragments(html).firstIndex { $0.contains("session s-1</title>") }!)
+        #expect(
+            svgFragments(html).firstIndex { $0.contains("session s-2</title>") }!
+                < svgFragments(html).firstIndex { $0.contains("session s-1</title>") }!)
     }
 
     @Test func playersUnderTheMinimumAreLeftOutAndCounted() throws {
@@ -175,7 +189,9 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         // The input folder's name holds markup too.
         #expect(!html.contains("<b>fixture") && html.contains("&lt;b&gt;fixture"))
-        for outside in ["http://", "https://", "src=", "<link", "@import", "url(", "<iframe", "<object"] {
+        for outside in [
+            "http://", "https://", "src=", "<link", "@import", "url(", "<iframe", "<object",
+        ] {
             #expect(!html.lowercased().contains(outside), "page refers outside: \(outside)")
         }
         #expect(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"))
@@ -201,7 +217,10 @@ import Testing
         let out = fixture.folder + "/r.html"
         let capture = Console.Capture()
         let code = CLI.main(
-            ["report", "--db", "sqlite:" + fixture.database, "--run", result.ledger.runID, "--out", out],
+            [
+                "report", "--db", "sqlite:" + fixture.database, "--run", result.ledger.runID,
+                "--out", out,
+            ],
             console: .capturing(capture))
         #expect(code == 0, "\(capture.err)")
         #expect(capture.out.contains("wrote") && capture.out.contains(result.ledger.runID))
@@ -212,13 +231,18 @@ import Testing
             let capture = Console.Capture()
             return (CLI.main(arguments, console: .capturing(capture)), capture.err)
         }
-        let unknown = run(["report", "--db", "sqlite:" + fixture.database, "--run", "run-x'", "--out", out])
+        let unknown = run([
+            "report", "--db", "sqlite:" + fixture.database, "--run", "run-x'", "--out", out,
+        ])
         #expect(unknown.0 == 64 && unknown.1.contains("desync runs"))
         let noDB = run(["report", "--db", "sqlite:" + fixture.folder + "/none.db", "--out", out])
         #expect(noDB.0 == 66 && noDB.1.contains("desync run --input"))
         #expect(!FileManager.default.fileExists(atPath: fixture.folder + "/none.db"))
         #expect(run(["report", "--db", "sqlite:" + fixture.database]).0 == 64)
-        let folder = run(["report", "--db", "sqlite:" + fixture.database, "--out", fixture.folder + "/no/such/r.html"])
+        let folder = run([
+            "report", "--db", "sqlite:" + fixture.database, "--out",
+            fixture.folder + "/no/such/r.html",
+        ])
         #expect(folder.0 == 73 && folder.1.contains("cannot write the report"))
     }
 
@@ -227,7 +251,10 @@ import Testing
         let out = fixture.folder + "/run.html"
         let capture = Console.Capture()
         let code = CLI.main(
-            ["run", "--input", fixture.folder, "--db", "sqlite:" + fixture.database, "--report", out],
+            [
+                "run", "--input", fixture.folder, "--db", "sqlite:" + fixture.database, "--report",
+                out,
+            ],
             console: .capturing(capture))
         #expect(code == 0, "\(capture.err)")
         let html = try String(contentsOfFile: out, encoding: .utf8)

@@ -12,12 +12,15 @@ import Testing
     func url() throws -> String? {
         guard let base = TestPostgres.url else {
             if TestPostgres.required {
-                Issue.record("DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)")
+                Issue.record(
+                    "DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)"
+                )
             }
             return nil
         }
         let admin = try StoreLocation(base).open()
-        if try admin.query("SELECT 1 FROM pg_database WHERE datname = 'desync_report_test'").isEmpty {
+        if try admin.query("SELECT 1 FROM pg_database WHERE datname = 'desync_report_test'").isEmpty
+        {
             _ = try admin.query("CREATE DATABASE desync_report_test")
         }
         var parts = base.split(separator: "?", maxSplits: 1).map(String.init)

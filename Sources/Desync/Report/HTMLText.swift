@@ -17,7 +17,8 @@ public enum HTMLText {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             case "\t", "\n": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F
                 || (0x80..<0xA0).contains(scalar.value) || (0xFFFE...0xFFFF).contains(scalar.value):
                 out += "\u{FFFD}"
             default: out.unicodeScalars.append(scalar)

@@ -38,7 +38,9 @@ public struct ReportData: Sendable {
         public var meanInterval: ClosedRange<Double>?
 
         public var rate: Double { ticks > 0 ? Double(desynced) / Double(ticks) : 0 }
-        public var rateInterval: ClosedRange<Double>? { Statistics.wilsonRange(desynced, of: ticks) }
+        public var rateInterval: ClosedRange<Double>? {
+            Statistics.wilsonRange(desynced, of: ticks)
+        }
     }
 
     /// A row of `desync_stats`: the distance distribution of a group.

@@ -159,7 +159,9 @@ public struct ReportLoader {
         "COUNT(*), SUM(CASE WHEN is_desynced THEN 1 ELSE 0 END), AVG(desync_distance),"
         + " AVG(desync_distance * desync_distance)"
 
-    private func groupStats(_ label: String, _ row: [String?], from index: Int) -> ReportData.GroupStats {
+    private func groupStats(_ label: String, _ row: [String?], from index: Int)
+        -> ReportData.GroupStats
+    {
         let ticks = int(row[index])
         let mean = double(row[index + 2]) ?? 0
         return ReportData.GroupStats(
@@ -208,7 +210,8 @@ public struct ReportLoader {
                     + " GROUP BY \(band) ORDER BY 1", table: "desync_events"
             ).map { row in
                 let k = Double(int(row[0]))
-                let label = ChartFormat.decimal(decimals).text(k * step) + "–"
+                let label =
+                    ChartFormat.decimal(decimals).text(k * step) + "–"
                     + ChartFormat.decimal(decimals).text((k + 1) * step)
                 return groupStats(label, row, from: 1)
             }
@@ -221,12 +224,27 @@ public struct ReportLoader {
         try rows(
             "SELECT scope, group_key, ticks, desync_rate, p50_desync_distance,"
                 + " p95_desync_distance, p99_desync_distance, max_desync_distance FROM desync_stats"
-                + " WHERE \(run) ORDER BY scope DESC, ticks DESC", table: "desync_stats"
+                + " WHERE \(run)", table: "desync_stats"
         ).map {
             ReportData.Distribution(
                 scope: $0[0] ?? "", group: $0[1] ?? "", ticks: int($0[2]),
                 rate: double($0[3]) ?? 0, p50: double($0[4]), p95: double($0[5]),
                 p99: double($0[6]), max: double($0[7]))
+        }.sorted { Self.displayOrder($0) < Self.displayOrder($1) }
+    }
+
+    /// Overall first, then ping bands low to high, then loss bands by their
+    /// lower edge ("0", "(0,0.02]", ..., ">0.10").
+    static func displayOrder(_ d: ReportData.Distribution) -> (Int, Double, String) {
+        switch d.scope {
+        case "overall": return (0, 0, d.group)
+        case "ping_category":
+            return (1, Double(["low": 0, "medium": 1, "high": 2][d.group] ?? 3), d.group)
+        case "loss_band":
+            let open = d.group.hasPrefix("(") || d.group.hasPrefix(">")
+            let digits = d.group.drop { "(>[".contains($0) }.prefix { $0.isNumber || $0 == "." }
+            return (2, (Double(digits) ?? .infinity) + (open ? 1e-9 : 0), d.group)
+        default: return (3, 0, d.scope + d.group)
         }
     }
 
@@ -355,8 +373,10 @@ public struct ReportLoader {
             ).map {
                 ReportData.Episode(
                     playerID: $0[0] ?? "",
-                    start: Double((Timestamp.parse($0[1] ?? "")?.microseconds ?? start) - start) / 1e6,
-                    end: Double((Timestamp.parse($0[2] ?? "")?.microseconds ?? start) - start) / 1e6,
+                    start: Double((Timestamp.parse($0[1] ?? "")?.microseconds ?? start) - start)
+                        / 1e6,
+                    end: Double((Timestamp.parse($0[2] ?? "")?.microseconds ?? start) - start)
+                        / 1e6,
                     ticks: int($0[3]), peak: double($0[4]) ?? 0)
             }
             return ReportData.SessionTimeline(

@@ -76,7 +76,9 @@ public struct SVGBarChart: Sendable {
         var svg = SVGWriter(width: Self.width, height: height, title: title)
         if seriesCount > 1 {
             svg.legend(
-                series.enumerated().map { LegendEntry(name: $0.element, color: ChartPalette.color($0.offset)) },
+                series.enumerated().map {
+                    LegendEntry(name: $0.element, color: ChartPalette.color($0.offset))
+                },
                 x: left, y: 20)
         }
         svg.bottomAxis(
@@ -111,7 +113,9 @@ public struct SVGBarChart: Sendable {
                 }
                 var note = format.text(value)
                 if let interval = bar.interval {
-                    note += " [\(format.text(interval.lowerBound)), \(format.text(interval.upperBound))]"
+                    note +=
+                        " [\(format.text(interval.lowerBound)),"
+                        + " \(format.text(interval.upperBound))]"
                 }
                 if !bar.note.isEmpty { note += "  " + bar.note }
                 svg.text(

@@ -51,13 +51,15 @@ public struct SVGHeatmap: Sendable {
         var svg = SVGWriter(width: width, height: height, title: title)
         for (r, row) in rows.enumerated() {
             svg.text(
-                HTMLText.shortened(row, to: 18), x: left - 8, y: top + (Double(r) + 0.5) * cellHeight + 4,
+                HTMLText.shortened(row, to: 18), x: left - 8,
+                y: top + (Double(r) + 0.5) * cellHeight + 4,
                 anchor: "end", [("class", "category")], tooltip: row)
         }
         for (c, column) in columns.enumerated() {
             svg.text(
                 HTMLText.shortened(column, to: 16), x: left + (Double(c) + 0.5) * cellWidth,
-                y: bottom + 18, anchor: "middle", size: 12, [("class", "category")], tooltip: column)
+                y: bottom + 18, anchor: "middle", size: 12, [("class", "category")], tooltip: column
+            )
         }
         svg.text(
             columnTitle, x: (left + right) / 2, y: bottom + 44, anchor: "middle", weight: "600",
@@ -68,7 +70,8 @@ public struct SVGHeatmap: Sendable {
         // Combinations with no row of their own show as empty cells.
         var all = cells
         for row in rows {
-            for column in columns where !cells.contains(where: { $0.row == row && $0.column == column }) {
+            for column in columns
+            where !cells.contains(where: { $0.row == row && $0.column == column }) {
                 all.append(Cell(row: row, column: column, rate: 0, ticks: 0))
             }
         }
@@ -85,7 +88,9 @@ public struct SVGHeatmap: Sendable {
                     ("class", "cell"), ("data-row", cell.row), ("data-column", cell.column),
                     ("data-rate", "\(cell.rate)"), ("data-ticks", "\(cell.ticks)"),
                 ],
-                tooltip: "\(cell.row), loss \(cell.column): \(ChartFormat.percent(decimals: 1).text(cell.rate))"
+                tooltip:
+                    "\(cell.row), loss \(cell.column):"
+                    + " \(ChartFormat.percent(decimals: 1).text(cell.rate))"
                     + " of \(ChartFormat.grouped(cell.ticks)) ticks de-synced")
             let ink = fraction > 0.55 ? "#fff" : "#222"
             let fontSize = cellWidth < 70 ? 10.0 : 13.0

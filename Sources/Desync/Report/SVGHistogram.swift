@@ -53,7 +53,10 @@ public struct SVGHistogram: Sendable {
             x, ticks: xTicks, top: bottom, bottom: bottom,
             title: "de-sync distance (world units)")
         let cap = yTicks.last!
-        func bar(_ x0: Double, _ x1: Double, _ count: Int64, fill: String, _ attributes: [(String, String)], tip: String) {
+        func bar(
+            _ x0: Double, _ x1: Double, _ count: Int64, fill: String,
+            _ attributes: [(String, String)], tip: String
+        ) {
             let clipped = Double(count) > cap
             let shown = min(Double(count), cap)
             svg.rect(
@@ -68,7 +71,8 @@ public struct SVGHistogram: Sendable {
                 [("class", "clipped-count")])
         }
         for bin in bins {
-            let range = "\(ChartFormat.decimal(2).text(bin.low))–\(ChartFormat.decimal(2).text(bin.high))"
+            let range =
+                "\(ChartFormat.decimal(2).text(bin.low))–\(ChartFormat.decimal(2).text(bin.high))"
             bar(
                 x(bin.low) + 0.5, x(bin.high) - 0.5, bin.count, fill: ChartPalette.bar,
                 [("class", "bin"), ("data-low", "\(bin.low)"), ("data-high", "\(bin.high)")],
@@ -79,7 +83,10 @@ public struct SVGHistogram: Sendable {
             bar(
                 x0, x0 + 50, overflow, fill: ChartPalette.series[1],
                 [("class", "bin overflow"), ("data-low", "\(high)")],
-                tip: "above \(ChartFormat.decimal(2).text(high)): \(ChartFormat.grouped(overflow)) ticks")
+                tip:
+                    "above \(ChartFormat.decimal(2).text(high)):"
+                    + " \(ChartFormat.grouped(overflow)) ticks"
+            )
             svg.text(
                 "> \(ChartFormat.decimal(2).text(high))", x: x0 + 25, y: bottom + 16,
                 anchor: "middle", size: 12)
@@ -102,7 +109,8 @@ public struct SVGHistogram: Sendable {
             [
                 LegendEntry(name: "ticks per bin", color: ChartPalette.bar),
                 LegendEntry(
-                    name: "de-sync threshold", color: ChartPalette.warning, mark: .line(dash: "6 4")),
+                    name: "de-sync threshold", color: ChartPalette.warning, mark: .line(dash: "6 4")
+                ),
             ], x: right - 330, y: 18)
         return svg.markup(cssClass: "chart histogram")
     }

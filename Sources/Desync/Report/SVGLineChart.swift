@@ -76,7 +76,8 @@ public struct SVGLineChart: Sendable {
         if let reference = referenceY {
             svg.line(
                 left, y(reference.value), right, y(reference.value), stroke: ChartPalette.warning,
-                width: 1.5, dash: "6 4", [("class", "reference"), ("data-value", "\(reference.value)")])
+                width: 1.5, dash: "6 4",
+                [("class", "reference"), ("data-value", "\(reference.value)")])
         }
         for (i, line) in series.enumerated() {
             svg.polyline(
@@ -92,14 +93,16 @@ public struct SVGLineChart: Sendable {
                 fill: ChartPalette.warning)
         }
         var entries = series.enumerated().map {
-            LegendEntry(name: $0.element.name, color: ChartPalette.color($0.offset), mark: .line(dash: nil))
+            LegendEntry(
+                name: $0.element.name, color: ChartPalette.color($0.offset), mark: .line(dash: nil))
         }
         if !spans.isEmpty {
             entries.append(LegendEntry(name: spanLegend, color: ChartPalette.shade, opacity: 0.25))
         }
         if let reference = referenceY {
             entries.append(
-                LegendEntry(name: reference.label, color: ChartPalette.warning, mark: .line(dash: "6 4")))
+                LegendEntry(
+                    name: reference.label, color: ChartPalette.warning, mark: .line(dash: "6 4")))
         }
         if entries.count > 1 { svg.legend(entries, x: left, y: 20) }
         return svg.markup(cssClass: "chart line-chart")
