@@ -169,6 +169,14 @@ import Testing
             spans.map { $0.number("data-to")! }.sorted()
                 == handEpisodes.map { Double($0.1 - start) / 1e6 }.sorted())
         #expect(html.contains("Worst episode: player"))
+        // The episode with the highest peak is called out by its times.
+        let callout = try #require(worst.all("text", class: "callout").first)
+        let peak = data.sessions[0].episodes[0]
+        #expect(data.sessions[0].episodes.allSatisfy { $0.peak <= peak.peak })
+        #expect(
+            callout.text
+                == "worst episode \(ChartFormat.decimal(1).text(peak.start))–"
+                + "\(ChartFormat.decimal(1).text(peak.end)) s")
         #expect(
             svgFragments(html).firstIndex { $0.contains("session s-2</title>") }!
                 < svgFragments(html).firstIndex { $0.contains("session s-1</title>") }!)

@@ -12,9 +12,8 @@ import Testing
     func url() throws -> String? {
         guard let base = TestPostgres.url else {
             if TestPostgres.required {
-                Issue.record(
-                    "DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)"
-                )
+                let message = "DESYNC_TEST_PG is not set: CI must start PostgreSQL"
+                Issue.record(Comment(rawValue: message + " (scripts/start-postgres.sh)"))
             }
             return nil
         }

@@ -244,13 +244,16 @@ extension HTMLReport {
                 xTitle: "time since the session's first tick (s)",
                 yTitle: "de-sync distance (world units)",
                 series: session.players.map { .init($0.playerID, $0.points) })
-            chart.spans = session.episodes.map {
-                .init(
-                    from: $0.start, to: $0.end,
+            // Episodes come worst (highest peak) first: that one is called out.
+            chart.spans = session.episodes.enumerated().map { index, episode in
+                let range = "\(ChartFormat.decimal(1).text(episode.start))–"
+                    + "\(ChartFormat.decimal(1).text(episode.end)) s"
+                return .init(
+                    from: episode.start, to: episode.end,
                     label:
-                        "player \($0.playerID): \($0.ticks) ticks, peak"
-                        + " \(ChartFormat.decimal(2).text($0.peak))"
-                )
+                        "player \(episode.playerID): \(episode.ticks) ticks, peak"
+                        + " \(ChartFormat.decimal(2).text(episode.peak)), \(range)",
+                    callout: index == 0 ? "worst episode \(range)" : nil)
             }
             chart.spanLegend = "rubber-band episode"
             chart.referenceY = (

@@ -12,16 +12,20 @@ public struct SVGLineChart: Sendable {
         }
     }
 
-    /// A span of x shaded behind the lines, with a tooltip.
+    /// A span of x shaded behind the lines, with a tooltip. A `callout`
+    /// span is shaded darker and labelled above the plot (the worst
+    /// episode), so a reader finds it at a glance.
     public struct Span: Sendable {
         public var from: Double
         public var to: Double
         public var label: String
+        public var callout: String?
 
-        public init(from: Double, to: Double, label: String) {
+        public init(from: Double, to: Double, label: String, callout: String? = nil) {
             self.from = from
             self.to = to
             self.label = label
+            self.callout = callout
         }
     }
 
@@ -64,9 +68,15 @@ public struct SVGLineChart: Sendable {
             svg.rect(
                 x: x1, y: top, width: x2 - x1, height: bottom - top, fill: ChartPalette.shade,
                 [
-                    ("fill-opacity", "0.16"), ("class", "span"), ("data-from", "\(span.from)"),
-                    ("data-to", "\(span.to)"),
+                    ("fill-opacity", span.callout == nil ? "0.16" : "0.45"), ("class", "span"),
+                    ("data-from", "\(span.from)"), ("data-to", "\(span.to)"),
                 ], tooltip: span.label)
+            if let callout = span.callout {
+                let anchor = x1 > (left + right) / 2 ? "end" : "start"
+                svg.text(
+                    callout, x: anchor == "end" ? x2 : x1, y: top - 6, anchor: anchor, size: 12,
+                    weight: "600", fill: ChartPalette.warning, [("class", "callout")])
+            }
         }
         svg.leftAxis(y, ticks: yTicks, left: left, right: right, title: yTitle, percent: yPercent)
         let xTicks = LinearScale.ticks(from: xLow, to: xHigh, count: 10).filter {
