@@ -151,11 +151,12 @@ extension HTMLReport {
         let caption =
             "De-sync rate for each ping band and packet-loss band; the darker, the more"
             + " ticks de-synced. n is the number of ticks in the cell."
-        guard !data.heatmap.isEmpty else {
-            return section(
-                "heatmap", "Ping × packet loss", caption,
-                noData("desync_heatmap has no rows for this run."))
-        }
+        return section(
+            "heatmap", "Ping × packet loss", caption, table: "desync_heatmap",
+            when: !data.heatmap.isEmpty, heatmapChart)
+    }
+
+    private func heatmapChart() -> String {
         var rows: [String] = []
         var columns: [(String, Double)] = []
         for cell in data.heatmap.sorted(by: { $0.pingLow < $1.pingLow })
@@ -177,18 +178,19 @@ extension HTMLReport {
                     row: bandLabel($0.pingCategory), column: $0.lossBand, rate: $0.rate,
                     ticks: $0.ticks)
             })
-        return section("heatmap", "Ping × packet loss", caption, chart.svg())
+        return chart.svg()
     }
 
     func sweepSection() -> String {
         let caption =
             "Share of ticks that would count as de-synced at each threshold; the dashed"
             + " line marks the threshold this run used."
-        guard !data.sweep.isEmpty else {
-            return section(
-                "sweep", "Threshold sweep", caption,
-                noData("threshold_sweep has no rows for this run."))
-        }
+        return section(
+            "sweep", "Threshold sweep", caption, table: "threshold_sweep",
+            when: !data.sweep.isEmpty, sweepChart)
+    }
+
+    private func sweepChart() -> String {
         var chart = SVGLineChart(
             title: "Share de-synced by threshold", xTitle: "threshold (world units)",
             yTitle: "ticks de-synced (%)",
@@ -199,7 +201,7 @@ extension HTMLReport {
         chart.markerX = (
             data.run.threshold, "threshold \(ChartFormat.coordinate(data.run.threshold))"
         )
-        return section("sweep", "Threshold sweep", caption, chart.svg())
+        return chart.svg()
     }
 
     func sessionsSection() -> String {
@@ -246,7 +248,8 @@ extension HTMLReport {
                 series: session.players.map { .init($0.playerID, $0.points) })
             // Episodes come worst (highest peak) first: that one is called out.
             chart.spans = session.episodes.enumerated().map { index, episode in
-                let range = "\(ChartFormat.decimal(1).text(episode.start))–"
+                let range =
+                    "\(ChartFormat.decimal(1).text(episode.start))–"
                     + "\(ChartFormat.decimal(1).text(episode.end)) s"
                 return .init(
                     from: episode.start, to: episode.end,

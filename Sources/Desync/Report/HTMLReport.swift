@@ -55,6 +55,16 @@ public struct HTMLReport: Sendable {
             + body + "</section>"
     }
 
+    /// A section drawn by `chart` when `present`, else a note that
+    /// `table` has no rows for the run.
+    func section(
+        _ id: String, _ title: String, _ caption: String, table: String, when present: Bool,
+        _ chart: () -> String
+    ) -> String {
+        let body = present ? chart() : noData("\(table) has no rows for this run.")
+        return section(id, title, caption, body)
+    }
+
     func noData(_ what: String) -> String {
         "<p class=\"no-data\">No data: \(what)</p>"
     }
