@@ -29,6 +29,12 @@ public struct ReportLoader {
 
     /// Reads the run `runID`, or the latest successful run (else the latest
     /// run) when nil.
+    // FIXME: each chart's query scans desync_events again (about a dozen
+    // scans: groups, histogram, sessions, and two per drawn session), about
+    // 11 µs a row in all on SQLite (1.6 s for 144,000 rows in a debug
+    // build), so a run of 100 million rows takes minutes to report. One
+    // combined pass, or an index on (run_id, session_id) owned by the
+    // stores, would cut it.
     public func load(runID: String?) throws -> ReportData {
         var data = ReportData()
         data.store = store.displayName
@@ -257,6 +263,8 @@ public struct ReportLoader {
         // else read off the sorted distances.
         var p99 = data.distributions.first { $0.scope == "overall" }?.p99
         if p99 == nil {
+            // FIXME: sorts the run's distances; only runs without a
+            // desync_stats row (older or Spark-engine runs) take this path.
             let offset = Int64((Double(total - 1) * 0.99).rounded(.down))
             let found = try rows(
                 "SELECT desync_distance FROM desync_events WHERE \(run)"
