@@ -73,6 +73,21 @@ import Testing
         #expect(x != z)
     }
 
+    @Test func generateRefusesToOverwriteWithoutForce() throws {
+        let folder = temporaryFolder()
+        let args = ["generate", "--out", folder, "--ticks", "10", "--quiet"]
+        #expect(run(args).code == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/player_events.jsonl"))
+        let again = run(args + ["--seed", "5"])
+        #expect(again.code == 73)
+        #expect(again.err.contains("already holds player_events.jsonl") && again.err.contains("--force"))
+        let after = try Data(contentsOf: URL(fileURLWithPath: folder + "/player_events.jsonl"))
+        #expect(before == after)
+        #expect(run(args + ["--seed", "5", "--force"]).code == 0)
+        let forced = try Data(contentsOf: URL(fileURLWithPath: folder + "/player_events.jsonl"))
+        #expect(forced != before)
+    }
+
     /// The notebook profile's own facts (CONTRACT.md): tiers 15/25/60%,
     /// de-sync rates 0.8 and 0.25 within tiers, loss 0 when good.
     @Test func notebookProfileFollowsTheProducersModel() throws {

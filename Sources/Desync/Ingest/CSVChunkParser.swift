@@ -104,9 +104,11 @@ struct CSVChunkParser {
             let recordLines = Int64(bounds.lineBreaks) + 1
             chunk.lines += recordLines
             chunk.records += 1
+            var nextStart = bounds.end + 1
+            var consumedLines = recordLines
             defer {
-                start = bounds.end + 1
-                lineNumber += recordLines
+                start = nextStart
+                lineNumber += consumedLines
             }
 
             if record.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
@@ -114,16 +116,33 @@ struct CSVChunkParser {
                 continue
             }
             func reject(_ reason: RejectReason, _ message: String) {
+                // A stray quote makes a "record" swallow the lines after it.
+                // When such a multi-line record is bad, only its first line
+                // is rejected and the lines after it are read again as
+                // records of their own, so one bad quote costs one row.
+                if recordLines > 1 {
+                    var lineEnd = start
+                    while lineEnd < bounds.end && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                    let first = CSVRecords.trimmed(bytes, start, lineEnd)
+                    chunk.lines -= recordLines - 1
+                    nextStart = lineEnd + 1
+                    consumedLines = 1
+                    chunk.rejects.append(
+                        RejectedRecord(
+                            stream: schema.stream, sourceFile: sourceFile, lineNumber: lineNumber,
+                            reason: reason,
+                            message: message + "; only this line is rejected, the lines after it"
+                                + " are read again",
+                            rawLine: Validation.storedRaw(first)))
+                    return
+                }
                 chunk.rejects.append(
                     RejectedRecord(
                         stream: schema.stream, sourceFile: sourceFile, lineNumber: lineNumber,
                         reason: reason, message: message, rawLine: Validation.storedRaw(record)))
             }
             guard !bounds.unclosedQuote else {
-                reject(
-                    .malformedCSV,
-                    "a quoted field never closes (unbalanced quotes); the record was cut after"
-                        + " \(recordLines) line(s)")
+                reject(.malformedCSV, "a quoted field never closes (unbalanced quotes)")
                 continue
             }
             if let problem = validation.precheck(record, unit: "record") {

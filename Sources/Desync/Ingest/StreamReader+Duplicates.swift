@@ -4,13 +4,23 @@ extension StreamReader {
     /// producer wrote first, later copies are retransmissions, and keeping
     /// the first makes the outcome independent of how often a row repeats.
     /// Each dropped copy is recorded as a `duplicate` reject naming the
-    /// line of the copy it repeats.
-    func removeDuplicates(_ input: inout StreamInput) {
+    /// line of the copy it repeats, with its values rendered back as a JSON
+    /// line (the raw bytes are gone by then), so a copy that differs from
+    /// the one used is not lost.
+    func removeDuplicates(_ input: inout StreamInput, dimensions d: Dimensions) {
         if input.file.stream == .playerEvents {
             let e = input.events
             let keep = duplicateMask(
                 count: e.count, ids: e.eventID, session: e.session, player: e.player,
-                time: e.timestamp, lines: e.line, input: &input)
+                time: e.timestamp, lines: e.line, input: &input
+            ) { i in
+                "{\"event_id\": \(JSONText.quoted(e.eventID[i])), \"session_id\": "
+                    + "\(JSONText.quoted(d.sessions[e.session[i]])), \"player_id\": "
+                    + "\(JSONText.quoted(d.players[e.player[i]])), \"event_type\": "
+                    + "\(JSONText.quoted(d.eventTypes[e.eventType[i]])), \"timestamp\": "
+                    + "\"\(Timestamp(microseconds: e.timestamp[i]).isoText)Z\", \"client_position_x\": "
+                    + "\(e.x[i]), \"client_position_y\": \(e.y[i]), \"client_position_z\": \(e.z[i])}"
+            }
             guard let keep else { return }
             var out = PlayerEvents()
             out.reserve(e.count)
@@ -30,7 +40,15 @@ extension StreamReader {
             let s = input.states
             let keep = duplicateMask(
                 count: s.count, ids: s.stateID, session: s.session, player: s.player,
-                time: s.timestamp, lines: s.line, input: &input)
+                time: s.timestamp, lines: s.line, input: &input
+            ) { i in
+                "{\"state_id\": \(JSONText.quoted(s.stateID[i])), \"session_id\": "
+                    + "\(JSONText.quoted(d.sessions[s.session[i]])), \"player_id\": "
+                    + "\(JSONText.quoted(d.players[s.player[i]])), \"timestamp\": "
+                    + "\"\(Timestamp(microseconds: s.timestamp[i]).isoText)Z\", \"server_position_x\": "
+                    + "\(s.x[i]), \"server_position_y\": \(s.y[i]), \"server_position_z\": \(s.z[i]), "
+                    + "\"ping\": \(s.ping[i]), \"packet_loss\": \(s.packetLoss[i])}"
+            }
             guard let keep else { return }
             var out = ServerStates()
             out.reserve(s.count)
@@ -53,7 +71,7 @@ extension StreamReader {
     /// Which rows to keep, or nil when every row is unique.
     private func duplicateMask(
         count: Int, ids: StringColumn, session: [Int32], player: [Int32], time: [Int64],
-        lines: [Int64], input: inout StreamInput
+        lines: [Int64], input: inout StreamInput, render: (Int) -> String
     ) -> [Bool]? {
         var byID = RowKeyTable(capacity: count)
         var byKey = RowKeyTable(capacity: count)
@@ -87,7 +105,7 @@ extension StreamReader {
                         stream: input.file.stream, sourceFile: input.file.path,
                         lineNumber: lines[i], reason: .duplicate,
                         message: "same \(what) as line \(lines[Int(original)]); the first copy is used",
-                        rawLine: ""))
+                        rawLine: render(i)))
             }
         }
         return keep

@@ -115,6 +115,11 @@ public struct StreamReader: Sendable {
             // them in order hashes the file (a CSV header included, before it
             // is cut off below); that runs beside the parsing.
             let hashJob = ReadJob.hash(pieces)
+            if format != .csv && nextLine == 1 && pieces[0].starts(with: Self.byteOrderMark) {
+                // Editors on Windows start UTF-8 files with a byte order
+                // mark; it is not part of the first line's JSON.
+                pieces[0].removeFirst(Self.byteOrderMark.count)
+            }
             if format == .csv && csvParser == nil {
                 // The first record is the header: it names the columns.
                 let header = try pieces[0].withUnsafeBufferPointer {
@@ -159,9 +164,11 @@ public struct StreamReader: Sendable {
             }
         }
         result.file.sha256 = hasher.finish()
-        removeDuplicates(&result)
+        removeDuplicates(&result, dimensions: dimensions)
         return result
     }
+
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Reads up to `count` bytes after `carry` into one new array, without
     /// zero-filling it first.

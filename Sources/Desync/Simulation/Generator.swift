@@ -4,9 +4,14 @@ import Foundation
 /// folder, and for the realistic profile `truth.json` beside them.
 public struct Generator: Sendable {
     public var options: GenerateOptions
+    /// Whether existing stream files in the folder may be replaced. Off by
+    /// default: a folder of real telemetry or a test fixture must not be
+    /// overwritten by a typo.
+    public var overwrite = false
 
-    public init(options: GenerateOptions) {
+    public init(options: GenerateOptions, overwrite: Bool = false) {
         self.options = options
+        self.overwrite = overwrite
     }
 
     public static let playerEventsFile = "player_events.jsonl"
@@ -29,6 +34,17 @@ public struct Generator: Sendable {
                 cause: error.localizedDescription)
         }
         let names = Self.fileNames(options.outputFormat)
+        if !overwrite {
+            let existing = [names.events, names.states, Self.truthFile].filter {
+                FileManager.default.fileExists(atPath: folder + "/" + $0)
+            }
+            guard existing.isEmpty else {
+                throw DesyncError(
+                    .output,
+                    "'\(folder)' already holds \(existing.joined(separator: ", ")); nothing was"
+                        + " written. Choose another --out folder, or add --force to replace them")
+            }
+        }
         let events = try TelemetryWriter(
             path: folder + "/" + names.events, format: options.outputFormat)
         let states = try TelemetryWriter(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where results go, as given to `--db`.
 public enum StoreLocation: Sendable, Equatable {
     case sqlite(path: String)
@@ -41,6 +43,18 @@ public enum StoreLocation: Sendable, Equatable {
         case .sqlite(let path): return try SQLiteStore(path: path)
         case .postgres(let conninfo): return try PostgresStore(conninfo: conninfo)
         }
+    }
+
+    /// Opens a store that must already hold results (for commands that
+    /// only read): a missing SQLite file is an error, not a new empty file.
+    public func openExisting(logger: Logger = .silent) throws -> ResultStore {
+        if case .sqlite(let path) = self, !FileManager.default.fileExists(atPath: path) {
+            throw DesyncError(
+                .input,
+                "no database at '\(TerminalText.escaped(path))'; make one with desync run"
+                    + " --input DIR --db sqlite:\(TerminalText.escaped(path))")
+        }
+        return try open(logger: logger)
     }
 }
 

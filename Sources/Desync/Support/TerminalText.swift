@@ -14,7 +14,7 @@ public enum TerminalText {
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
-            case 0..<0x20, 0x7F, 0x80..<0xA0:
+            case _ where isControl(scalar):
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             default: out.unicodeScalars.append(scalar)
             }
@@ -37,7 +37,12 @@ public enum TerminalText {
         return out
     }
 
+    /// C0, DEL and C1 controls, and the bidirectional overrides and
+    /// isolates that can make a terminal show text in another order than
+    /// it is (a player id that hides what follows it).
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+        let v = scalar.value
+        return v < 0x20 || v == 0x7F || (0x80..<0xA0).contains(v) || v == 0x200E || v == 0x200F
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 }

@@ -67,6 +67,10 @@ enum ArgumentParser {
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 throw DesyncError(.usage, unknownOption(name, in: spec))
             }
+            guard parsed.values[name] == nil, !parsed.flags.contains(name) else {
+                throw DesyncError(
+                    .usage, "\(name) is given twice; give it once (see desync \(spec.name) --help)")
+            }
             if option.isFlag {
                 guard inline == nil else {
                     throw DesyncError(.usage, "\(name) takes no value; write just \(name)")
@@ -88,6 +92,9 @@ enum ArgumentParser {
                 }
                 parsed.values[name] = value
             }
+        }
+        if parsed.flags.contains("--quiet") && parsed.flags.contains("--verbose") {
+            throw DesyncError(.usage, "--quiet and --verbose contradict each other; choose one")
         }
         return parsed
     }

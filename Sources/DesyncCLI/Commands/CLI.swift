@@ -22,7 +22,16 @@ public enum CLI {
             "commands:",
         ]
         for c in commands {
-            lines.append("  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary.prefix(90))
+            // Summaries wrap under their own column rather than being cut.
+            var line = "  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+            for word in c.summary.split(separator: " ") {
+                if line.count + word.count + 1 > 96 && line.count > 12 {
+                    lines.append(line)
+                    line = String(repeating: " ", count: 12)
+                }
+                line += (line.hasSuffix(" ") ? "" : " ") + word
+            }
+            lines.append(line)
         }
         lines.append("")
         lines.append("Run desync <command> --help for the options of a command and their defaults.")

@@ -10,6 +10,7 @@ enum GenerateCommand {
         usage: "desync generate --out DIR [options]",
         options: [
             OptionSpec("--out", value: "DIR", "folder to write the two streams into (required)"),
+            OptionSpec("--force", "replace stream files already in --out (refused otherwise)"),
             OptionSpec(
                 "--profile", value: "NAME", default: "notebook",
                 "telemetry model: notebook (the original producer) or realistic"),
@@ -29,7 +30,7 @@ enum GenerateCommand {
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         guard let out = args.string("--out") else {
-            throw DesyncError(.usage, "desync generate needs --out DIR, for example --out data")
+            throw DesyncError(.usage, "--out DIR is required, for example --out data")
         }
         var options = GenerateOptions()
         let profileName = args.string("--profile")!
@@ -72,7 +73,7 @@ enum GenerateCommand {
         let total = options.totalTicks
         let logger = CLI.logger(args, console)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        try Generator(options: options).write(to: out) { done in
+        try Generator(options: options, overwrite: args.has("--force")).write(to: out) { done in
             progress.update("generate", done: done, total: total, unit: "ticks")
         }
         progress.clear()

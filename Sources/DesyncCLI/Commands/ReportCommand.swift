@@ -29,17 +29,10 @@ enum ReportCommand {
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         guard let out = args.string("--out") else {
             throw DesyncError(
-                .usage, "desync report needs --out FILE, for example --out report.html")
+                .usage, "--out FILE is required, for example --out report.html")
         }
-        let location = try StoreLocation(args.string("--db")!)
-        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
-            throw DesyncError(
-                .input,
-                "no database at '\(TerminalText.escaped(path))'; make one with desync run"
-                    + " --input DIR"
-                    + " --db sqlite:\(TerminalText.escaped(path))")
-        }
-        let store = try location.open(logger: CLI.logger(args, console))
+        let store = try StoreLocation(args.string("--db")!).openExisting(
+            logger: CLI.logger(args, console))
         var loader = ReportLoader(store: store)
         loader.minimumTicks = Int64(try args.integer("--min-ticks", range: 1...1_000_000_000)!)
         loader.sessionCount = try args.integer("--sessions", range: 0...50)!

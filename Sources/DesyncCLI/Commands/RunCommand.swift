@@ -116,7 +116,7 @@ enum RunCommand {
             guard let p = args.string("--player-events"), let s = args.string("--server-state") else {
                 throw DesyncError(
                     .usage,
-                    "desync run needs --input DIR (or --player-events FILE --server-state FILE);"
+                    "--input DIR is required (or --player-events FILE --server-state FILE);"
                         + " for example: desync run --input ../shared/fixtures/multi-50k")
             }
             playerEvents = p
@@ -138,6 +138,10 @@ enum RunCommand {
         config.maxRejectRate = rate
         config.validation.maxLineBytes = try args.integer("--max-line-bytes", range: 64...(1 << 30))!
         config.analysis.threshold = try args.double("--threshold")!
+        guard config.analysis.threshold >= 0 else {
+            throw DesyncError(
+                .usage, "--threshold is a distance and cannot be negative; for example --threshold 1.0")
+        }
         let bands = args.string("--ping-bands")!.split(separator: ",").map {
             Int32($0.trimmingCharacters(in: .whitespaces))
         }
@@ -229,7 +233,21 @@ enum RunCommand {
         } else {
             console.out(RunReport.text(result))
         }
+        if let hint = joinHint(result.ledger, config), !args.has("--quiet") {
+            console.err("desync run: warning: \(hint)\n")
+        }
         try writeReport(args, config, runID: result.ledger.runID, console)
+    }
+
+    /// A hint when the exact join paired less than half of the rows it
+    /// could have: the usual cause is clocks or ticks that do not line up,
+    /// which the nearest join handles.
+    static func joinHint(_ ledger: Ledger, _ config: RunConfiguration) -> String? {
+        guard config.join.mode == .exact else { return nil }
+        let possible = min(ledger.accepted[.playerEvents, default: 0], ledger.accepted[.serverState, default: 0])
+        guard possible > 0, ledger.joined * 2 < possible else { return nil }
+        return "the exact join paired only \(ledger.joined) of \(possible) possible rows; if client and"
+            + " server clocks or ticks do not line up, try --join nearest --correct-clock-offset"
     }
 
     /// `--report FILE`: the HTML report of the run just made. Its summary

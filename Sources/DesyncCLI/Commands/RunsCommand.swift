@@ -13,7 +13,7 @@ enum RunsCommand {
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         let limit = try args.integer("--limit", range: 1...1_000_000)!
-        let store = try StoreLocation(args.string("--db")!).open()
+        let store = try StoreLocation(args.string("--db")!).openExisting()
         let rows = try store.query(
             "SELECT run_id, status, mode, started_at, finished_at, player_events_read,"
                 + " server_state_read, joined, player_events_rejected + server_state_rejected,"
@@ -41,13 +41,17 @@ enum ShowCommand {
 
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         let names = Tables.all.map(\.name)
-        guard args.positional.count == 1, let spec = Tables.all.first(where: { $0.name == args.positional[0] })
-        else {
+        guard args.positional.count == 1 else {
+            throw DesyncError(.usage, "name one table to show: \(names.joined(separator: ", "))")
+        }
+        guard let spec = Tables.all.first(where: { $0.name == args.positional[0] }) else {
             throw DesyncError(
-                .usage, "desync show needs one table name: \(names.joined(separator: ", "))")
+                .usage,
+                "unknown table '\(TerminalText.escaped(args.positional[0]))'; desync writes"
+                    + " \(names.joined(separator: ", "))")
         }
         let limit = try args.integer("--limit", range: 1...100_000_000)!
-        let store = try StoreLocation(args.string("--db")!).open()
+        let store = try StoreLocation(args.string("--db")!).openExisting()
         let columns = spec.columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
         let rows: [[String?]]
         do {
