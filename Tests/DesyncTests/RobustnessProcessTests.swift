@@ -50,7 +50,7 @@ import Testing
             let child = ChildProcess(desync: ["run", "--input", Self.bigInput, "--db", "sqlite:\(db)"])
             try child.start()
             let caught = child.waitUntil(condition)
-            kill(child.pid, SIGKILL)
+            child.kill()
             let code = child.wait()
             try #require(caught && code == 128 + SIGKILL, "not killed mid-write (\(moment)): exit \(code)")
             // Opening the file rolls the hot journal back.
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func sameInstantInTwoZonesAndMicrosecondTicksWhateverTheLocalZone() throws {
-        let input = try Self.zoneInput()
+        let input = try TestInput.zones()
         let db = input.folder + "/tz.db"
         for zone in ["Asia/Kolkata", "America/St_Johns", "UTC"] {
             let r = ChildProcess.desync(
@@ -140,28 +140,9 @@ import Testing
                 environment: ["TZ": zone])
             try #require(r.code == 0, "\(r.err)")
             let store = try StoreLocation.sqlite(path: db).open()
-            #expect(try store.query("SELECT timestamp FROM desync_events ORDER BY timestamp") == Self.zoneExpected, "TZ=\(zone)")
+            #expect(try store.query("SELECT timestamp FROM desync_events ORDER BY timestamp") == TestInput.zonesExpected, "TZ=\(zone)")
         }
     }
-
-    /// `+02:00` and `Z` for one instant, and two ticks 300 µs apart.
-    static func zoneInput() throws -> TestInput {
-        let events = [
-            Telemetry.event(0, ["timestamp": "\"2025-10-28T10:00:00+02:00\""]),
-            Telemetry.event(1, ["timestamp": "\"2025-10-28T08:00:01.000100Z\""]),
-            Telemetry.event(2, ["timestamp": "\"2025-10-28T08:00:01.000400Z\""]),
-        ]
-        let states = [
-            Telemetry.state(0, ["timestamp": "\"2025-10-28T08:00:00Z\""]),
-            Telemetry.state(1, ["timestamp": "\"2025-10-28 13:30:01.0001+05:30\""]),
-            Telemetry.state(2, ["timestamp": "\"2025-10-28T08:00:01.000400\""]),
-        ]
-        return try TestInput(events: events, states: states)
-    }
-
-    static let zoneExpected: [[String?]] = [
-        ["2025-10-28 08:00:00.000000"], ["2025-10-28 08:00:01.000100"], ["2025-10-28 08:00:01.000400"],
-    ]
 
     // MARK: - User mistakes: exit code, message, no stack trace
 
