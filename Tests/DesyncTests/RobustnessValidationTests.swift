@@ -214,6 +214,30 @@ import Testing
         #expect(result.ledger.joined == 3)
     }
 
+    /// A JSON array given for JSON Lines is one huge line: it is skipped
+    /// in bounded memory (not held whole), still hashed, and the message
+    /// says what the file is.
+    @Test(arguments: [false, true])
+    func jsonArrayLineIsSkippedHashedAndExplained(endsWithNewline: Bool) throws {
+        let (events, states) = TestInput.clean(4)
+        let array = "[" + Array(repeating: states[0], count: 60_000).joined(separator: ",") + "]"
+        var text = [states[0], states[1], array, states[2], states[3]].joined(separator: "\n")
+        if endsWithNewline { text += "\n" }
+        let input = try TestInput(events: Telemetry.file(events), states: Data(text.utf8))
+        var reader = StreamReader()
+        reader.chunkBytes = 1 << 20
+        var dimensions = Dimensions()
+        let read = try reader.read(.serverState, path: input.statesPath, dimensions: &dimensions)
+        #expect(read.rejects.map(\.lineNumber) == [3])
+        #expect(read.rejects.first?.reason == .lineTooLong)
+        #expect(read.rejects.first?.message.contains("line is \(array.utf8.count) bytes") == true)
+        #expect(read.rejects.first?.message.contains("not a JSON array") == true)
+        #expect(read.rejects.first?.rawLine.hasSuffix("[cut: \(array.utf8.count - 2048) more bytes]") == true)
+        #expect(read.accepted == 4 && read.rowsRead == 5)
+        let sum = ChildProcess.run("/usr/bin/sha256sum", [input.statesPath]).out.prefix(64)
+        #expect(read.file.sha256 == String(sum))
+    }
+
     @Test func unknownKeysAndAnyKeyOrderAreAccepted() throws {
         let line = "{\"ping\": 30, \"extra\": [1, {\"a\": null}], \"packet_loss\": 0.5,"
             + " \"server_position_z\": 1.25, \"server_position_y\": 2.5, \"server_position_x\": 0.0,"

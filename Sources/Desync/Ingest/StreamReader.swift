@@ -81,7 +81,18 @@ public struct StreamReader: Sendable {
         var reachedEnd = false
         var reserved = false
 
+        var longLine = false
         while !reachedEnd {
+            if longLine {
+                // The rest of a line already known to be too long: hashed and
+                // counted, never held whole (a JSON array file is one line).
+                longLine = false
+                try skipLongLine(
+                    fd, start: carry, line: nextLine, hasher: hasher, into: &result,
+                    carry: &carry, reachedEnd: &reachedEnd, totalRead: &totalRead)
+                nextLine += 1
+                continue
+            }
             // Read up to `parallelism` chunks, each ending at a newline.
             var pieces: [[UInt8]] = []
             while pieces.count < parallelism {
@@ -107,6 +118,10 @@ public struct StreamReader: Sendable {
                     pieces.append(buffer)
                 } else {
                     carry = buffer  // one line longer than a chunk: keep reading
+                    if format != .csv && carry.count > validation.maxLineBytes {
+                        longLine = true  // parse the pieces before it first
+                        break
+                    }
                 }
             }
             progress?(totalRead)
@@ -161,6 +176,47 @@ public struct StreamReader: Sendable {
         result.file.sha256 = hasher.finish()
         removeDuplicates(&result)
         return result
+    }
+
+    /// Reads on to the end of a line longer than the limit, hashing what it
+    /// reads, and records the line as `line_too_long`. `start` is the
+    /// line's beginning (read, not yet hashed); `carry` gets what follows
+    /// the line's newline (read, not yet hashed).
+    private func skipLongLine(
+        _ fd: Int32, start: [UInt8], line: Int64, hasher: SHA256Hasher,
+        into result: inout StreamInput, carry: inout [UInt8], reachedEnd: inout Bool,
+        totalRead: inout Int64
+    ) throws {
+        let kept = Array(start.prefix(Validation.maxStoredRawBytes))
+        start.withUnsafeBytes { hasher.update($0) }
+        var length = start.count
+        carry = []
+        while true {
+            let (buffer, got) = try Self.readChunk(fd, after: [], count: chunkBytes, path: result.file.path)
+            totalRead += Int64(got)
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                buffer[...newline].withUnsafeBytes { hasher.update(UnsafeRawBufferPointer($0)) }
+                length += newline - (newline > 0 && buffer[newline - 1] == 0x0D ? 1 : 0)
+                carry = Array(buffer[(newline + 1)...])
+                reachedEnd = got < chunkBytes && carry.isEmpty
+                break
+            }
+            buffer.withUnsafeBytes { hasher.update($0) }
+            length += got
+            if got < chunkBytes {
+                reachedEnd = true
+                break
+            }
+        }
+        result.rowsRead += 1
+        let message = kept.withUnsafeBufferPointer {
+            Validation.tooLongMessage($0, length: length, limit: validation.maxLineBytes)
+        }
+        result.rejects.append(
+            RejectedRecord(
+                stream: result.file.stream, sourceFile: result.file.path, lineNumber: line,
+                reason: .lineTooLong, message: message,
+                rawLine: kept.withUnsafeBufferPointer { Validation.storedRaw($0, length: length) }))
     }
 
     /// Reads up to `count` bytes after `carry` into one new array, without
