@@ -238,6 +238,21 @@ import Testing
         #expect(read.file.sha256 == String(sum))
     }
 
+    @Test func byteOrderMarkAtTheStartIsNotPartOfTheFirstLine() throws {
+        let (events, states) = TestInput.clean(3)
+        let input = try TestInput(
+            events: Data([0xEF, 0xBB, 0xBF]) + Telemetry.file(events),
+            states: Data([0xEF, 0xBB, 0xBF]) + Telemetry.file(states))
+        let result = try input.run()
+        #expect(result.ledger.rejected[.playerEvents] == 0 && result.ledger.rejected[.serverState] == 0)
+        #expect(result.ledger.joined == 3)
+        let sum = ChildProcess.run("/usr/bin/sha256sum", [input.eventsPath]).out.prefix(64)
+        #expect(result.ledger.inputs.first { $0.stream == .playerEvents }?.sha256 == String(sum))
+        // Elsewhere a byte order mark is a malformed line.
+        let inside = try TestInput(events: events, states: [states[0], "\u{FEFF}" + states[1], states[2]])
+        #expect(try inside.run().ledger.rejectedByReason == [.malformedJSON: 1])
+    }
+
     @Test func unknownKeysAndAnyKeyOrderAreAccepted() throws {
         let line = "{\"ping\": 30, \"extra\": [1, {\"a\": null}], \"packet_loss\": 0.5,"
             + " \"server_position_z\": 1.25, \"server_position_y\": 2.5, \"server_position_x\": 0.0,"

@@ -82,6 +82,7 @@ public struct StreamReader: Sendable {
         var reserved = false
 
         var longLine = false
+        var atStart = true
         while !reachedEnd {
             if longLine {
                 // The rest of a line already known to be too long: hashed and
@@ -130,6 +131,12 @@ public struct StreamReader: Sendable {
             // them in order hashes the file (a CSV header included, before it
             // is cut off below); that runs beside the parsing.
             let hashJob = ReadJob.hash(pieces)
+            if atStart {
+                // A UTF-8 byte order mark, as Windows tools write, is not
+                // part of the first line (it stays in the checksum).
+                atStart = false
+                if pieces[0].starts(with: [0xEF, 0xBB, 0xBF]) { pieces[0].removeFirst(3) }
+            }
             if format == .csv && csvParser == nil {
                 // The first record is the header: it names the columns.
                 let header = try pieces[0].withUnsafeBufferPointer {
