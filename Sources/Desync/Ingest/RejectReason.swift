@@ -98,7 +98,8 @@ public struct Validation: Sendable {
     ) -> String {
         var message =
             "\(unit) is \(length) bytes, above the limit of \(limit) (raise it with --max-line-bytes)"
-        if start.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
+        if unit == "line",
+            start.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
             == UInt8(ascii: "[")
         {
             message += "; it starts with '[': desync reads JSON Lines, one object per line, not a JSON array"
