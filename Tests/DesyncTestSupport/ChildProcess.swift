@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The built `desync` executable, run in a child process so that tests
 /// can kill it, give it another time zone, or run it as another user.
@@ -15,6 +16,28 @@ public enum DesyncBinary {
             "/usr/bin/env", ["swift", "build", "--show-bin-path", "--package-path", root.path])
         return result.out.trimmingCharacters(in: .whitespacesAndNewlines) + "/desync"
     }()
+}
+
+extension DesyncBinary {
+    /// A folder of input written by `desync generate` (once per process
+    /// and size): `sessions` × 5 players × 1000 ticks, or with `small`
+    /// one session of 2 players × 500 ticks (1000 rows a stream).
+    public static func generated(sessions: Int, small: Bool = false) -> String {
+        generatedInputs.withLock { folders in
+            let key = small ? 0 : sessions
+            if let folder = folders[key] { return folder }
+            let folder = temporaryFolder("robust-input")
+            let shape = small
+                ? ["--sessions", "1", "--players", "2", "--ticks", "500"]
+                : ["--sessions", "\(sessions)", "--players", "5", "--ticks", "1000"]
+            let r = ChildProcess.desync(["generate", "--out", folder, "--quiet"] + shape)
+            precondition(r.code == 0, "desync generate failed: \(r.err)")
+            folders[key] = folder
+            return folder
+        }
+    }
+
+    private static let generatedInputs = Mutex<[Int: String]>([:])
 }
 
 /// A child process with its output in files (pipes could fill up and
