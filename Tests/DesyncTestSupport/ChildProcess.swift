@@ -27,7 +27,8 @@ extension DesyncBinary {
             let key = small ? 0 : sessions
             if let folder = folders[key] { return folder }
             let folder = temporaryFolder("robust-input")
-            let shape = small
+            let shape =
+                small
                 ? ["--sessions", "1", "--players", "2", "--ticks", "500"]
                 : ["--sessions", "\(sessions)", "--players", "5", "--ticks", "1000"]
             let r = ChildProcess.desync(["generate", "--out", folder, "--quiet"] + shape)
@@ -153,8 +154,11 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// Text that shows a crash rather than a handled error.
 public func looksLikeACrash(_ text: String) -> Bool {
-    ["Fatal error", "Stack dump", "Current stack trace", "Illegal instruction", "Segmentation fault",
-     "Trace/breakpoint"].contains { text.contains($0) }
+    [
+        "Fatal error", "Stack dump", "Current stack trace", "Illegal instruction",
+        "Segmentation fault",
+        "Trace/breakpoint",
+    ].contains { text.contains($0) }
 }
 
 /// A loopback TCP port nothing listens on, checked by connecting to it.

@@ -7,7 +7,9 @@ extension TestPostgres {
     public static func urlOrFail(_ record: (String) -> Void) -> String? {
         guard let url else {
             if required {
-                record("DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)")
+                record(
+                    "DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)"
+                )
             }
             return nil
         }

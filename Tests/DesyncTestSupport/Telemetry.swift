@@ -88,7 +88,10 @@ public struct TestInput {
 
     /// `n` clean ticks on both sides, every fifth one de-synced.
     public static func clean(_ n: Int) -> (events: [String], states: [String]) {
-        ((0..<n).map { Telemetry.event($0) }, (0..<n).map { Telemetry.state($0, desynced: $0 % 5 == 0) })
+        (
+            (0..<n).map { Telemetry.event($0) },
+            (0..<n).map { Telemetry.state($0, desynced: $0 % 5 == 0) }
+        )
     }
 
     public func configuration(

@@ -10,7 +10,9 @@ import Testing
 /// suites running in parallel do not meet.
 @Suite(.serialized) struct PostgresRobustnessTests {
     func database() throws -> String? {
-        guard let url = TestPostgres.urlOrFail({ Issue.record(Comment(rawValue: $0)) }) else { return nil }
+        guard let url = TestPostgres.urlOrFail({ Issue.record(Comment(rawValue: $0)) }) else {
+            return nil
+        }
         return try TestPostgres.freshDatabase(url)
     }
 
@@ -42,12 +44,14 @@ import Testing
 
         let application = "robust-kill-\(UUID().uuidString.prefix(8))"
         let child = ChildProcess(
-            desync: ["run", "--input", Self.bigInput, "--db", url], environment: ["PGAPPNAME": application])
+            desync: ["run", "--input", Self.bigInput, "--db", url],
+            environment: ["PGAPPNAME": application])
         try child.start()
         let caught = child.waitUntil { copyInProgress(store, application) }
         child.kill()
         let code = child.wait()
-        try #require(caught && code == 128 + SIGKILL, "not killed during COPY: exit \(code) \(child.err)")
+        try #require(
+            caught && code == 128 + SIGKILL, "not killed during COPY: exit \(code) \(child.err)")
 
         #expect(try snapshot(url) == before)
         let next = ChildProcess.desync(["run", "--input", Self.bigInput, "--db", url])
@@ -55,8 +59,10 @@ import Testing
         #expect(try store.query("SELECT n FROM user_view") == [["40000"]])
         #expect(try store.query("SELECT count(*) FROM pipeline_runs") == [["2"]])
         // The killed session is gone, its transaction rolled back.
-        #expect(try store.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(application)'") == [["0"]])
+        #expect(
+            try store.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(application)'")
+                == [["0"]])
     }
 
     @Test func serverRestartMidRunLeavesThePreviousResultsAndTheNextRunSucceeds() throws {
@@ -64,7 +70,8 @@ import Testing
         let server = try PrivatePostgres()
         defer { server.stop() }
         let first = ChildProcess.desync(
-            ["run", "--input", Self.fixture, "--db", server.publicURL], environment: server.environment)
+            ["run", "--input", Self.fixture, "--db", server.publicURL],
+            environment: server.environment)
         try #require(first.code == 0, "\(first.err)")
         let before = try snapshot(server.url)
 
@@ -86,9 +93,13 @@ import Testing
 
         #expect(try snapshot(server.url) == before)
         let next = ChildProcess.desync(
-            ["run", "--input", Self.bigInput, "--db", server.publicURL], environment: server.environment)
+            ["run", "--input", Self.bigInput, "--db", server.publicURL],
+            environment: server.environment)
         #expect(next.code == 0, "\(next.err)")
-        #expect(try StoreLocation(server.url).open().query("SELECT count(*) FROM desync_events") == [["40000"]])
+        #expect(
+            try StoreLocation(server.url).open().query("SELECT count(*) FROM desync_events") == [
+                ["40000"]
+            ])
     }
 
     @Test func failingUserConstraintRollsBackWithAClearMessage() throws {
@@ -97,7 +108,8 @@ import Testing
         let input = try TestInput(events: events, states: states)
         try input.run(try StoreLocation(url))
         let store = try StoreLocation(url).open()
-        _ = try store.query("ALTER TABLE server_state ADD CONSTRAINT ping_below_100 CHECK (ping < 100)")
+        _ = try store.query(
+            "ALTER TABLE server_state ADD CONSTRAINT ping_below_100 CHECK (ping < 100)")
         let before = try TableDump.dump(store)
 
         let second = try TestInput(
@@ -105,18 +117,26 @@ import Testing
             states: (0..<30).map { Telemetry.state($0, ["ping": $0 == 25 ? "150" : "30"]) })
         let r = ChildProcess.desync(["run", "--input", second.folder, "--db", url])
         #expect(r.code == 78)
-        #expect(r.err.contains("a constraint on the table refused a row") && r.err.contains("ping_below_100"), "\(r.err)")
+        #expect(
+            r.err.contains("a constraint on the table refused a row")
+                && r.err.contains("ping_below_100"), "\(r.err)")
         #expect(!looksLikeACrash(r.err))
         #expect(try TableDump.dump(store) == before)
-        #expect(try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] } == ["succeeded", "failed"])
+        #expect(
+            try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] }
+                == ["succeeded", "failed"])
     }
 
     @Test func tableWithIncompatibleColumnsNamesItAndSaysWhatToDo() throws {
         guard let url = try database() else { return }
-        _ = try StoreLocation(url).open().query("CREATE TABLE desync_events (session_id integer, player_id text)")
+        _ = try StoreLocation(url).open().query(
+            "CREATE TABLE desync_events (session_id integer, player_id text)")
         let r = ChildProcess.desync(["run", "--input", Self.fixture, "--db", url])
         #expect(r.code == 78)
-        #expect(r.err.contains("column session_id of type INTEGER") && r.err.contains("ALTER TABLE desync_events ALTER COLUMN session_id TYPE TEXT"), "\(r.err)")
+        #expect(
+            r.err.contains("column session_id of type INTEGER")
+                && r.err.contains("ALTER TABLE desync_events ALTER COLUMN session_id TYPE TEXT"),
+            "\(r.err)")
         #expect(!looksLikeACrash(r.err))
     }
 
@@ -129,12 +149,16 @@ import Testing
         let dirty = try TestInput(
             events: events, states: states.enumerated().map { $0 % 4 == 0 ? "{" : $1 })
         let r = ChildProcess.desync(["run", "--input", dirty.folder, "--db", url])
-        #expect(r.code == 65 && r.err.contains("10 of 40 rows of server_state rejected (25.00%)"), "\(r.err)")
+        #expect(
+            r.code == 65 && r.err.contains("10 of 40 rows of server_state rejected (25.00%)"),
+            "\(r.err)")
         var after = try TableDump.dump(store)
         #expect(after["rejected_records"]?.count == 10)
         after["rejected_records"] = before["rejected_records"]
         #expect(after == before)
-        #expect(try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] } == ["succeeded", "failed"])
+        #expect(
+            try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] }
+                == ["succeeded", "failed"])
     }
 
     @Test func sameInputTwiceAndAppendAgainGiveIdenticalTables() throws {
@@ -186,8 +210,10 @@ import Testing
             #expect(lite[spec.name] == pg[spec.name], "\(spec.name)")
         }
         #expect(lite["desync_events"]?.count == 28)
-        #expect(try StoreLocation(url).open().query(
-            "SELECT count(*) FROM desync_events WHERE desync_distance = 'NaN' OR server_position_x = 'NaN'") == [["0"]])
+        #expect(
+            try StoreLocation(url).open().query(
+                "SELECT count(*) FROM desync_events WHERE desync_distance = 'NaN' OR server_position_x = 'NaN'"
+            ) == [["0"]])
     }
 
     @Test func timestampsReadBackExactWhateverTheZone() throws {
@@ -199,9 +225,11 @@ import Testing
         try #require(r.code == 0, "\(r.err)")
         let store = try StoreLocation(url).open()
         _ = try store.query("SET TimeZone = 'America/St_Johns'")
-        #expect(try store.query(
-            "SELECT to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS.US') FROM desync_events ORDER BY timestamp")
-            == TestInput.zonesExpected)
+        #expect(
+            try store.query(
+                "SELECT to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS.US') FROM desync_events ORDER BY timestamp"
+            )
+                == TestInput.zonesExpected)
         #expect(try store.query("SELECT count(*) FROM desync_events") == [["3"]])
     }
 }

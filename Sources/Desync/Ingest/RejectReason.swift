@@ -97,12 +97,13 @@ public struct Validation: Sendable {
         _ start: UnsafeBufferPointer<UInt8>, length: Int, limit: Int, unit: String = "line"
     ) -> String {
         var message =
-            "\(unit) is \(length) bytes, above the limit of \(limit) (raise it with --max-line-bytes)"
-        if unit == "line",
-            start.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
-            == UInt8(ascii: "[")
-        {
-            message += "; it starts with '[': desync reads JSON Lines, one object per line, not a JSON array"
+            "\(unit) is \(length) bytes, above the limit of \(limit)"
+            + " (raise it with --max-line-bytes)"
+        let skipped: Set<UInt8> = [0x20, 0x09, 0xEF, 0xBB, 0xBF]  // spaces, byte order mark
+        if unit == "line", start.first(where: { !skipped.contains($0) }) == UInt8(ascii: "[") {
+            message +=
+                "; it starts with '[': desync reads JSON Lines, one object per line,"
+                + " not a JSON array"
         }
         return message
     }

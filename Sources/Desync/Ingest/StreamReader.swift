@@ -199,7 +199,8 @@ public struct StreamReader: Sendable {
         var length = start.count
         carry = []
         while true {
-            let (buffer, got) = try Self.readChunk(fd, after: [], count: chunkBytes, path: result.file.path)
+            let (buffer, got) = try Self.readChunk(
+                fd, after: [], count: chunkBytes, path: result.file.path)
             totalRead += Int64(got)
             if let newline = buffer.firstIndex(of: 0x0A) {
                 buffer[...newline].withUnsafeBytes { hasher.update(UnsafeRawBufferPointer($0)) }

@@ -102,14 +102,18 @@ final class PGConnection {
         do {
             result = try body()
         } catch {
-            guard PQstatus(handle) != CONNECTION_BAD else { throw connectionLost(error, committing: false) }
+            guard PQstatus(handle) != CONNECTION_BAD else {
+                throw connectionLost(error, committing: false)
+            }
             _ = try? execute("ROLLBACK")
             throw error
         }
         do {
             try execute("COMMIT")
         } catch {
-            guard PQstatus(handle) != CONNECTION_BAD else { throw connectionLost(error, committing: true) }
+            guard PQstatus(handle) != CONNECTION_BAD else {
+                throw connectionLost(error, committing: true)
+            }
             throw error
         }
         return result
@@ -122,12 +126,12 @@ final class PGConnection {
         let cause = (error as? DesyncError).map { "\($0.message): \($0.cause ?? "")" } ?? "\(error)"
         let outcome =
             committing
-            ? "it is unknown whether the run was stored (desync runs lists it if it was)"
-            : "nothing of this run was kept (the server rolled its transaction back)"
+            ? "It is unknown whether the run was stored (desync runs lists it if it was)"
+            : "Nothing of this run was kept (the server rolled its transaction back)"
         return DesyncError(
             .database,
             "lost the connection to PostgreSQL at \(display); the server may have restarted or"
-                + " stopped. \(outcome.prefix(1).uppercased() + outcome.dropFirst()); run again once"
+                + " stopped. \(outcome); run again once"
                 + " it accepts connections",
             cause: cause)
     }
