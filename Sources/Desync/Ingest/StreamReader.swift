@@ -15,6 +15,9 @@ public struct StreamInput: Sendable {
     public var file: InputFile
     public var events = PlayerEvents()
     public var states = ServerStates()
+    // FIXME: rejects are held in memory until the run is stored (each with
+    // up to 2 KiB of raw line), so a huge file of bad lines (the wrong file
+    // given) grows memory with its size; they should stream to the store.
     public var rejects: [RejectedRecord] = []
     /// Non-blank lines: the rows the ledger accounts for.
     public var rowsRead: Int64 = 0
