@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The built `desync` executable, run in a child process so that tests
 /// can kill it, give it another time zone, or run it as another user.
@@ -17,45 +18,107 @@ public enum DesyncBinary {
     }()
 }
 
+extension DesyncBinary {
+    /// A folder of input written by `desync generate` (once per process
+    /// and size): `sessions` × 5 players × 1000 ticks, or with `small`
+    /// one session of 2 players × 500 ticks (1000 rows a stream).
+    public static func generated(sessions: Int, small: Bool = false) -> String {
+        generatedInputs.withLock { folders in
+            let key = small ? 0 : sessions
+            if let folder = folders[key] { return folder }
+            let folder = temporaryFolder("robust-input")
+            let shape =
+                small
+                ? ["--sessions", "1", "--players", "2", "--ticks", "500"]
+                : ["--sessions", "\(sessions)", "--players", "5", "--ticks", "1000"]
+            let r = ChildProcess.desync(["generate", "--out", folder, "--quiet"] + shape)
+            precondition(r.code == 0, "desync generate failed: \(r.err)")
+            folders[key] = folder
+            return folder
+        }
+    }
+
+    private static let generatedInputs = Mutex<[Int: String]>([:])
+}
+
 /// A child process with its output in files (pipes could fill up and
-/// stall it), so it can run long and be killed at any moment.
+/// stall it), so it can run long and be killed at any moment. Spawned
+/// with `posix_spawn` and reaped with `waitpid`: Foundation's `Process`
+/// can miss a child's end when tests start processes from several threads.
 public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
+    let executable: String
+    let arguments: [String]
+    let environment: [String: String]
     private let outPath: String
     private let errPath: String
+    public private(set) var pid: pid_t = 0
+    private var status: Int32?
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
         let folder = temporaryFolder("desync-child")
         outPath = folder + "/stdout"
         errPath = folder + "/stderr"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
-        process.standardInput = FileHandle.nullDevice
+    }
+
+    public func start() throws {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL)
+        }
+    }
+
+    /// True until the child has ended (it is reaped here when it has).
+    public var isRunning: Bool {
+        guard status == nil else { return false }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return true }
+        status = Self.decode(raw)
+        return false
+    }
+
+    /// Waits for the end; returns the exit code, or 128 + the signal.
+    @discardableResult
+    public func wait() -> Int32 {
+        if let status { return status }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        let decoded = Self.decode(raw)
+        status = decoded
+        return decoded
+    }
+
+    /// Signals the child, unless it was already reaped (its pid may then
+    /// belong to another process).
+    public func kill(_ signal: Int32 = SIGKILL) {
+        guard status == nil else { return }
+        _ = Glibc.kill(pid, signal)
+    }
+
+    static func decode(_ raw: Int32) -> Int32 {
+        let signal = raw & 0x7F
+        return signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
     }
 
     /// `desync` with these arguments.
     public convenience init(desync arguments: [String], environment: [String: String] = [:]) {
         self.init(DesyncBinary.path, arguments, environment: environment)
-    }
-
-    public func start() throws { try process.run() }
-
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
-
-    /// Waits for the end; returns the exit code, or 128 + the signal.
-    @discardableResult
-    public func wait() -> Int32 {
-        process.waitUntilExit()
-        let status = process.terminationStatus
-        return process.terminationReason == .uncaughtSignal ? 128 + status : status
     }
 
     public var out: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
@@ -91,8 +154,11 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// Text that shows a crash rather than a handled error.
 public func looksLikeACrash(_ text: String) -> Bool {
-    ["Fatal error", "Stack dump", "Current stack trace", "Illegal instruction", "Segmentation fault",
-     "Trace/breakpoint"].contains { text.contains($0) }
+    [
+        "Fatal error", "Stack dump", "Current stack trace", "Illegal instruction",
+        "Segmentation fault",
+        "Trace/breakpoint",
+    ].contains { text.contains($0) }
 }
 
 /// A loopback TCP port nothing listens on, checked by connecting to it.

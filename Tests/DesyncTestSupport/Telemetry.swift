@@ -88,7 +88,10 @@ public struct TestInput {
 
     /// `n` clean ticks on both sides, every fifth one de-synced.
     public static func clean(_ n: Int) -> (events: [String], states: [String]) {
-        ((0..<n).map { Telemetry.event($0) }, (0..<n).map { Telemetry.state($0, desynced: $0 % 5 == 0) })
+        (
+            (0..<n).map { Telemetry.event($0) },
+            (0..<n).map { Telemetry.state($0, desynced: $0 % 5 == 0) }
+        )
     }
 
     public func configuration(
@@ -115,6 +118,28 @@ public struct TestInput {
     }
 
     public var sqlite: StoreLocation { .sqlite(path: folder + "/out.db") }
+
+    /// One instant written as `+02:00` and as `Z`, and two ticks 300 µs
+    /// apart, each in both streams.
+    public static func zones() throws -> TestInput {
+        let events = [
+            Telemetry.event(0, ["timestamp": "\"2025-10-28T10:00:00+02:00\""]),
+            Telemetry.event(1, ["timestamp": "\"2025-10-28T08:00:01.000100Z\""]),
+            Telemetry.event(2, ["timestamp": "\"2025-10-28T08:00:01.000400Z\""]),
+        ]
+        let states = [
+            Telemetry.state(0, ["timestamp": "\"2025-10-28T08:00:00Z\""]),
+            Telemetry.state(1, ["timestamp": "\"2025-10-28 13:30:01.0001+05:30\""]),
+            Telemetry.state(2, ["timestamp": "\"2025-10-28T08:00:01.000400\""]),
+        ]
+        return try TestInput(events: events, states: states)
+    }
+
+    /// `desync_events.timestamp` of `zones()`, in UTC, ordered.
+    public static let zonesExpected: [[String?]] = [
+        ["2025-10-28 08:00:00.000000"], ["2025-10-28 08:00:01.000100"],
+        ["2025-10-28 08:00:01.000400"],
+    ]
 }
 
 /// One row of `rejected_records`, as read back.

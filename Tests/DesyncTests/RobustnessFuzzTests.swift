@@ -10,7 +10,8 @@ import Testing
 @Suite struct RobustnessFuzzTests {
     /// What was done to a line, for the failure messages.
     enum Damage: CaseIterable {
-        case cut, flipBytes, swapType, duplicate, dropKey, badNumber, badBytes, crlf, longLine, blank
+        case cut, flipBytes, swapType, duplicate, dropKey, badNumber, badBytes, crlf, longLine,
+            blank
     }
 
     /// A corrupted stream: its bytes and the 1-based lines changed or added.
@@ -53,10 +54,14 @@ import Testing
                     guard at < line.count else { break }
                     if line[at] == UInt8(ascii: "\"") {
                         line.remove(at: at)
-                        if let close = line[at...].firstIndex(of: UInt8(ascii: "\"")) { line.remove(at: close) }
+                        if let close = line[at...].firstIndex(of: UInt8(ascii: "\"")) {
+                            line.remove(at: close)
+                        }
                     } else {
                         line.insert(UInt8(ascii: "\""), at: at)
-                        let end = line[(at + 1)...].firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}") }
+                        let end = line[(at + 1)...].firstIndex {
+                            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}")
+                        }
                         line.insert(UInt8(ascii: "\""), at: end ?? line.count)
                     }
                 case .duplicate:
@@ -69,26 +74,40 @@ import Testing
                     guard parts.count > 1 else { break }
                     var kept = parts
                     kept.remove(at: pick(parts.count))
-                    let body = kept.enumerated().map { $0 == 0 || $1.hasPrefix("\"") ? $1 : "\"" + $1 }
+                    let body = kept.enumerated().map {
+                        $0 == 0 || $1.hasPrefix("\"") ? $1 : "\"" + $1
+                    }
                     line = Array(("{" + body.joined(separator: ", ") + "}").utf8)
                 case .badNumber:
-                    let values = ["NaN", "Infinity", "-Infinity", "1e999", "-1", "4294967295", "1.5", "2e9", "null", "\"\"", "true", "[]"]
+                    let values = [
+                        "NaN", "Infinity", "-Infinity", "1e999", "-1", "4294967295", "1.5", "2e9",
+                        "null", "\"\"", "true", "[]",
+                    ]
                     let text = String(decoding: line, as: UTF8.self)
-                    let keys = ["ping", "packet_loss", "client_position_x", "server_position_y", "timestamp", "player_id"]
+                    let keys = [
+                        "ping", "packet_loss", "client_position_x", "server_position_y",
+                        "timestamp", "player_id",
+                    ]
                     let key = keys[pick(keys.count)]
                     guard let range = text.range(of: "\"\(key)\": ") else { break }
                     let rest = text[range.upperBound...]
                     let end = rest.firstIndex { $0 == "," || $0 == "}" } ?? rest.endIndex
-                    line = Array((text[..<range.upperBound] + values[pick(values.count)] + text[end...]).utf8)
+                    line = Array(
+                        (text[..<range.upperBound] + values[pick(values.count)] + text[end...]).utf8
+                    )
                 case .badBytes:
-                    let junk: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], Array("\\u0000".utf8), [0x00]]
+                    let junk: [[UInt8]] = [
+                        [0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], Array("\\u0000".utf8), [0x00],
+                    ]
                     line.insert(contentsOf: junk[pick(junk.count)], at: pick(line.count))
                 case .crlf:
                     crlf = true
                     emit(line, touched: false, crlf: true)
                     continue
                 case .longLine:
-                    line.insert(contentsOf: Array("\"pad\": \"\(String(repeating: "x", count: 5000))\", ".utf8), at: 1)
+                    line.insert(
+                        contentsOf: Array(
+                            "\"pad\": \"\(String(repeating: "x", count: 5000))\", ".utf8), at: 1)
                 case .blank:
                     line = Array(repeating: 0x20, count: pick(4))
                 }
@@ -114,16 +133,21 @@ import Testing
     static func rowsIn(_ bytes: [UInt8]) -> Int64 {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         if bytes.last == 0x0A { lines.removeLast() }
-        return Int64(lines.filter { line in line.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D } }.count)
+        return Int64(
+            lines.filter { line in line.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D } }.count)
     }
 
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func corruptedFixtureNeverCrashesAndTheLedgerAddsUp(seed: UInt64) throws {
         let folder = Fixtures.folder("multi-50k")
-        let events = Self.corrupt(try Self.lines(folder + "/player_events.jsonl", limit: 6000), share: 0.3, seed: seed)
-        let states = Self.corrupt(try Self.lines(folder + "/server_state.jsonl", limit: 6000), share: 0.3, seed: seed + 100)
+        let events = Self.corrupt(
+            try Self.lines(folder + "/player_events.jsonl", limit: 6000), share: 0.3, seed: seed)
+        let states = Self.corrupt(
+            try Self.lines(folder + "/server_state.jsonl", limit: 6000), share: 0.3,
+            seed: seed + 100)
         #expect(events.touched.count > 1500 && states.touched.count > 1500)
-        let input = try TestInput(events: Data(events.bytes), states: Data(states.bytes), label: "robust-fuzz")
+        let input = try TestInput(
+            events: Data(events.bytes), states: Data(states.bytes), label: "robust-fuzz")
         let result = try input.run(maxLineBytes: 4096)
         let l = result.ledger
         #expect(l.balances)
@@ -131,33 +155,57 @@ import Testing
         let store = try input.sqlite.open()
         func count(_ sql: String) throws -> Int64 { Int64(try store.query(sql)[0][0] ?? "") ?? -1 }
         for (stream, corrupted, table) in [
-            (Desync.Stream.playerEvents, events, "player_events"), (.serverState, states, "server_state"),
+            (Desync.Stream.playerEvents, events, "player_events"),
+            (.serverState, states, "server_state"),
         ] {
             let name = stream.rawValue
             #expect(l.read[stream] == Self.rowsIn(corrupted.bytes), "\(name) read")
-            #expect(l.read[stream]! == l.accepted[stream]! + l.rejected[stream]! + l.duplicates[stream]!)
+            #expect(
+                l.read[stream]! == l.accepted[stream]! + l.rejected[stream]! + l.duplicates[stream]!
+            )
             #expect(try count("SELECT count(*) FROM \(table)") == l.accepted[stream])
-            #expect(try count("SELECT count(*) FROM rejected_records WHERE stream = '\(name)' AND reason <> 'duplicate'") == l.rejected[stream])
-            #expect(try count("SELECT count(*) FROM rejected_records WHERE stream = '\(name)' AND reason = 'duplicate'") == l.duplicates[stream])
+            #expect(
+                try count(
+                    "SELECT count(*) FROM rejected_records WHERE stream = '\(name)' AND reason <> 'duplicate'"
+                ) == l.rejected[stream])
+            #expect(
+                try count(
+                    "SELECT count(*) FROM rejected_records WHERE stream = '\(name)' AND reason = 'duplicate'"
+                ) == l.duplicates[stream])
             // Each reject names a distinct line of the file...
-            #expect(try count("SELECT count(DISTINCT line_number) FROM rejected_records WHERE stream = '\(name)'") == l.rejected[stream]! + l.duplicates[stream]!)
-            #expect(try count("SELECT max(line_number) FROM rejected_records WHERE stream = '\(name)'") <= corrupted.lineCount)
+            #expect(
+                try count(
+                    "SELECT count(DISTINCT line_number) FROM rejected_records WHERE stream = '\(name)'"
+                ) == l.rejected[stream]! + l.duplicates[stream]!)
+            #expect(
+                try count("SELECT max(line_number) FROM rejected_records WHERE stream = '\(name)'")
+                    <= corrupted.lineCount)
             // ...and no line left intact is rejected (it may repeat a
             // damaged line's id or key, and so be a duplicate).
             let rejectedLines = try store.query(
-                "SELECT line_number FROM rejected_records WHERE stream = '\(name)' AND reason <> 'duplicate'")
-                .map { Int64($0[0]!)! }
+                "SELECT line_number FROM rejected_records WHERE stream = '\(name)' AND reason <> 'duplicate'"
+            )
+            .map { Int64($0[0]!)! }
             let wrongly = rejectedLines.filter { !corrupted.touched.contains($0) }
             #expect(wrongly.isEmpty, "\(name): intact lines rejected: \(wrongly.prefix(5))")
         }
         #expect(try count("SELECT count(*) FROM desync_events") == l.joined)
-        #expect(try count("SELECT count(*) FROM unmatched_events WHERE stream = 'player_events'") == l.clientOnly)
-        #expect(try count("SELECT count(*) FROM unmatched_events WHERE stream = 'server_state'") == l.serverOnly)
+        #expect(
+            try count("SELECT count(*) FROM unmatched_events WHERE stream = 'player_events'")
+                == l.clientOnly)
+        #expect(
+            try count("SELECT count(*) FROM unmatched_events WHERE stream = 'server_state'")
+                == l.serverOnly)
         #expect(l.accepted[.playerEvents] == l.joined + l.clientOnly)
         #expect(l.accepted[.serverState] == l.joined + l.serverOnly)
         // The damage reached every reason a line can have.
-        for reason in ["malformed_json", "missing_field", "wrong_type", "non_finite", "out_of_range", "invalid_utf8", "line_too_long", "duplicate"] {
-            #expect(try count("SELECT count(*) FROM rejected_records WHERE reason = '\(reason)'") > 0, "\(reason)")
+        for reason in [
+            "malformed_json", "missing_field", "wrong_type", "non_finite", "out_of_range",
+            "invalid_utf8", "line_too_long", "duplicate",
+        ] {
+            #expect(
+                try count("SELECT count(*) FROM rejected_records WHERE reason = '\(reason)'") > 0,
+                "\(reason)")
         }
     }
 
@@ -166,10 +214,15 @@ import Testing
     /// crash.
     @Test func corruptedInputFailsTheBudgetCleanlyInAChildProcess() throws {
         let folder = Fixtures.folder("notebook-1000")
-        let events = Self.corrupt(try Self.lines(folder + "/player_events.jsonl", limit: 1000), share: 0.5, seed: 9)
-        let states = Self.corrupt(try Self.lines(folder + "/server_state.jsonl", limit: 1000), share: 0.5, seed: 10)
-        let input = try TestInput(events: Data(events.bytes), states: Data(states.bytes), label: "robust-fuzz")
-        let r = ChildProcess.desync(["run", "--input", input.folder, "--db", "sqlite:\(input.folder)/out.db"])
+        let events = Self.corrupt(
+            try Self.lines(folder + "/player_events.jsonl", limit: 1000), share: 0.5, seed: 9)
+        let states = Self.corrupt(
+            try Self.lines(folder + "/server_state.jsonl", limit: 1000), share: 0.5, seed: 10)
+        let input = try TestInput(
+            events: Data(events.bytes), states: Data(states.bytes), label: "robust-fuzz")
+        let r = ChildProcess.desync([
+            "run", "--input", input.folder, "--db", "sqlite:\(input.folder)/out.db",
+        ])
         #expect(r.code == 65, "\(r.err)")
         #expect(!looksLikeACrash(r.err))
         let store = try input.sqlite.open()
@@ -180,7 +233,9 @@ import Testing
         try #require(ledger.count == 1)
         #expect(ledger[0][0] == "failed")
         #expect(ledger[0][1] == ledger[0][2] && ledger[0][3] == ledger[0][4])
-        #expect(ledger[0][1] == "\(Self.rowsIn(events.bytes))" && ledger[0][3] == "\(Self.rowsIn(states.bytes))")
+        #expect(
+            ledger[0][1] == "\(Self.rowsIn(events.bytes))"
+                && ledger[0][3] == "\(Self.rowsIn(states.bytes))")
         #expect(try store.query("SELECT count(*) FROM desync_events")[0][0] == "0")
     }
 }

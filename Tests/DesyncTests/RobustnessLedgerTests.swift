@@ -31,7 +31,9 @@ import Testing
         #expect(l.duplicates[.serverState] == 3)
         #expect(l.rejected[.serverState] == 1)
         #expect(l.accepted[.serverState] == 5)
-        #expect(l.read[.serverState]! == l.accepted[.serverState]! + l.rejected[.serverState]! + l.duplicates[.serverState]!)
+        #expect(
+            l.read[.serverState]! == l.accepted[.serverState]! + l.rejected[.serverState]!
+                + l.duplicates[.serverState]!)
         // Event 5 has no server state (line 5 was a duplicate by id).
         #expect(l.joined == 5 && l.clientOnly == 1 && l.serverOnly == 0)
         #expect(l.balances)
@@ -65,7 +67,8 @@ import Testing
         #expect(l.accepted[.serverState] == l.joined + l.serverOnly)
         let store = try input.sqlite.open()
         let unmatched = try store.query(
-            "SELECT stream, record_id, line_number FROM unmatched_events ORDER BY stream, line_number")
+            "SELECT stream, record_id, line_number FROM unmatched_events ORDER BY stream, line_number"
+        )
         #expect(
             unmatched.map { $0.compactMap { $0 } } == [
                 ["player_events", "e-s1-p1-0", "1"], ["player_events", "e-s1-p1-1", "2"],
@@ -119,7 +122,9 @@ import Testing
         after["rejected_records"] = before["rejected_records"]
         #expect(after == before)
         for spec in Tables.batchTables where spec.name != "rejected_records" {
-            #expect(try count(store, "SELECT count(*) FROM \(spec.name) WHERE run_id = '\(failedID)'") == 0)
+            #expect(
+                try count(store, "SELECT count(*) FROM \(spec.name) WHERE run_id = '\(failedID)'")
+                    == 0)
         }
         let message = try store.query("SELECT message FROM pipeline_runs WHERE status = 'failed'")
         #expect(message[0][0]?.contains("above --max-reject-rate") == true)
@@ -133,9 +138,12 @@ import Testing
         let atLimit = try TestInput(events: events, states: states)
         #expect(try atLimit.run(maxRejectRate: 0.05).ledger.status == "succeeded")
         // Half the lines are duplicates: not rejects, so within budget.
-        let doubled = try TestInput(events: events, states: (0..<20).flatMap { [Telemetry.state($0), Telemetry.state($0)] })
+        let doubled = try TestInput(
+            events: events, states: (0..<20).flatMap { [Telemetry.state($0), Telemetry.state($0)] })
         let result = try doubled.run(maxRejectRate: 0)
-        #expect(result.ledger.duplicates[.serverState] == 20 && result.ledger.rejected[.serverState] == 0)
+        #expect(
+            result.ledger.duplicates[.serverState] == 20
+                && result.ledger.rejected[.serverState] == 0)
     }
 
     @Test func rejectBudgetExitCodeAndMessageFromTheCommandLine() throws {
@@ -189,7 +197,8 @@ import Testing
         #expect(try count(store, "SELECT count(*) FROM pipeline_runs") == 3)
         let newest = try store.query(
             "SELECT run_id FROM pipeline_runs ORDER BY started_at DESC LIMIT 1")[0][0]!
-        #expect(try count(store, "SELECT count(*) FROM player_events WHERE run_id = '\(newest)'") == 30)
+        #expect(
+            try count(store, "SELECT count(*) FROM player_events WHERE run_id = '\(newest)'") == 30)
         #expect(try count(store, "SELECT count(*) FROM player_events WHERE session_id = 'b'") == 20)
 
         // Replace mode then keeps only its own batch.
@@ -202,7 +211,9 @@ import Testing
         for mode in WriteMode.allCases {
             let db = StoreLocation.sqlite(path: dirty.folder + "/retry-\(mode.rawValue).db")
             for _ in 0..<2 {
-                #expect(throws: DesyncError.self) { try dirty.run(db, mode: mode, maxRejectRate: 0.01) }
+                #expect(throws: DesyncError.self) {
+                    try dirty.run(db, mode: mode, maxRejectRate: 0.01)
+                }
             }
             let store = try db.open()
             #expect(try count(store, "SELECT count(*) FROM rejected_records") == 9)
@@ -224,7 +235,8 @@ import Testing
                 + " CONSTRAINT ping_below_100 CHECK (ping < 100))")
         try first.run(db)
         let store = try db.open()
-        let before = try TableDump.dump(store, tables: Tables.all.filter { $0.name != "pipeline_runs" })
+        let before = try TableDump.dump(
+            store, tables: Tables.all.filter { $0.name != "pipeline_runs" })
 
         let second = try TestInput(
             events: (0..<30).map { Telemetry.event($0) },
@@ -233,9 +245,13 @@ import Testing
         do { try second.run(db) } catch let error as DesyncError { failure = error }
         let error = try #require(failure)
         #expect(error.code == .schema && error.exitCode == 78)
-        #expect(error.message.contains("constraint") && error.message.contains("nothing of this run was kept"))
+        #expect(
+            error.message.contains("constraint")
+                && error.message.contains("nothing of this run was kept"))
         #expect(error.cause?.contains("ping_below_100") == true)
-        #expect(try TableDump.dump(store, tables: Tables.all.filter { $0.name != "pipeline_runs" }) == before)
+        #expect(
+            try TableDump.dump(store, tables: Tables.all.filter { $0.name != "pipeline_runs" })
+                == before)
         // The ledger still tells of the failed run.
         let runs = try store.query("SELECT status, message FROM pipeline_runs ORDER BY started_at")
         #expect(runs.map { $0[0] } == ["succeeded", "failed"])

@@ -8,18 +8,12 @@ import Testing
 /// message (never a stack trace). SQLite here; PostgreSQL in
 /// PostgresRobustnessTests.
 @Suite(.serialized) struct RobustnessProcessTests {
-    /// 40 000 ticks per stream, made by `desync generate` (written once).
-    static let bigInput: String = {
-        let folder = temporaryFolder("robust-big")
-        let r = ChildProcess.desync([
-            "generate", "--out", folder, "--sessions", "8", "--players", "5", "--ticks", "1000",
-            "--quiet",
-        ])
-        precondition(r.code == 0, "desync generate failed: \(r.err)")
-        return folder
-    }()
+    /// 40 000 ticks per stream, made by `desync generate`.
+    static var bigInput: String { DesyncBinary.generated(sessions: 8) }
 
-    static let fixture = Fixtures.folder("notebook-1000")
+    /// The earlier results a failing run must leave alone: 1000 ticks, made
+    /// here so that the test does not depend on a fixture's size.
+    static var fixture: String { DesyncBinary.generated(sessions: 1, small: true) }
 
     func file(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? -1
@@ -44,27 +38,40 @@ import Testing
         let baseSize = file(db)
         let moments: [(String, () -> Bool)] = [
             ("journal created", { self.file(db + "-journal") > 0 }),
-            ("database file grown", { self.file(db + "-journal") > 0 && self.file(db) > baseSize + (1 << 20) }),
+            (
+                "database file grown",
+                { self.file(db + "-journal") > 0 && self.file(db) > baseSize + (1 << 20) }
+            ),
         ]
         for (moment, condition) in moments {
-            let child = ChildProcess(desync: ["run", "--input", Self.bigInput, "--db", "sqlite:\(db)"])
+            let child = ChildProcess(desync: [
+                "run", "--input", Self.bigInput, "--db", "sqlite:\(db)",
+            ])
             try child.start()
             let caught = child.waitUntil(condition)
-            kill(child.pid, SIGKILL)
+            child.kill()
             let code = child.wait()
-            try #require(caught && code == 128 + SIGKILL, "not killed mid-write (\(moment)): exit \(code)")
+            try #require(
+                caught && code == 128 + SIGKILL, "not killed mid-write (\(moment)): exit \(code)")
             // Opening the file rolls the hot journal back.
             #expect(try snapshot(.sqlite(path: db)) == before, "after a kill at: \(moment)")
             // A journal killed before it was synced may stay behind, not
             // hot (SQLite ignores it): the content is what counts.
-            #expect(try StoreLocation.sqlite(path: db).open().query("PRAGMA integrity_check") == [["ok"]])
+            #expect(
+                try StoreLocation.sqlite(path: db).open().query("PRAGMA integrity_check") == [
+                    ["ok"]
+                ])
         }
 
-        let next = ChildProcess.desync(["run", "--input", Self.bigInput, "--db", "sqlite:\(db)", "--format", "json"])
+        let next = ChildProcess.desync([
+            "run", "--input", Self.bigInput, "--db", "sqlite:\(db)", "--format", "json",
+        ])
         #expect(next.code == 0, "\(next.err)")
         let store = try StoreLocation.sqlite(path: db).open()
         #expect(try store.query("SELECT count(*) FROM desync_events")[0][0] == "40000")
-        #expect(try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] } == ["succeeded", "succeeded"])
+        #expect(
+            try store.query("SELECT status FROM pipeline_runs ORDER BY started_at").map { $0[0] }
+                == ["succeeded", "succeeded"])
         #expect(try store.query("PRAGMA integrity_check") == [["ok"]])
     }
 
@@ -74,10 +81,12 @@ import Testing
     @Test func fullDiskUnderTheSQLiteFileLeavesThePreviousResults() throws {
         let folder = temporaryFolder("robust-tmpfs")
         guard getuid() == 0,
-            ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", folder]).code == 0
+            ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", folder]).code
+                == 0
         else {
-            print("fullDiskUnderTheSQLiteFileLeavesThePreviousResults: cannot mount a tmpfs here;"
-                + " covered by fullDiskViaMaxPageCount only")
+            print(
+                "fullDiskUnderTheSQLiteFileLeavesThePreviousResults: cannot mount a tmpfs here;"
+                    + " covered by fullDiskViaMaxPageCount only")
             return
         }
         defer { _ = ChildProcess.run("/bin/umount", [folder]) }
@@ -88,7 +97,9 @@ import Testing
 
         let full = ChildProcess.desync(["run", "--input", Self.bigInput, "--db", "sqlite:\(db)"])
         #expect(full.code == 69)
-        #expect(full.err.contains("is full") && full.err.contains("nothing of this run was kept"), "\(full.err)")
+        #expect(
+            full.err.contains("is full") && full.err.contains("nothing of this run was kept"),
+            "\(full.err)")
         #expect(!looksLikeACrash(full.err))
         var after = try snapshot(.sqlite(path: db))
         // The failed run's ledger row may or may not fit on the full disk.
@@ -132,7 +143,7 @@ import Testing
     }
 
     @Test func sameInstantInTwoZonesAndMicrosecondTicksWhateverTheLocalZone() throws {
-        let input = try Self.zoneInput()
+        let input = try TestInput.zones()
         let db = input.folder + "/tz.db"
         for zone in ["Asia/Kolkata", "America/St_Johns", "UTC"] {
             let r = ChildProcess.desync(
@@ -140,28 +151,11 @@ import Testing
                 environment: ["TZ": zone])
             try #require(r.code == 0, "\(r.err)")
             let store = try StoreLocation.sqlite(path: db).open()
-            #expect(try store.query("SELECT timestamp FROM desync_events ORDER BY timestamp") == Self.zoneExpected, "TZ=\(zone)")
+            #expect(
+                try store.query("SELECT timestamp FROM desync_events ORDER BY timestamp")
+                    == TestInput.zonesExpected, "TZ=\(zone)")
         }
     }
-
-    /// `+02:00` and `Z` for one instant, and two ticks 300 µs apart.
-    static func zoneInput() throws -> TestInput {
-        let events = [
-            Telemetry.event(0, ["timestamp": "\"2025-10-28T10:00:00+02:00\""]),
-            Telemetry.event(1, ["timestamp": "\"2025-10-28T08:00:01.000100Z\""]),
-            Telemetry.event(2, ["timestamp": "\"2025-10-28T08:00:01.000400Z\""]),
-        ]
-        let states = [
-            Telemetry.state(0, ["timestamp": "\"2025-10-28T08:00:00Z\""]),
-            Telemetry.state(1, ["timestamp": "\"2025-10-28 13:30:01.0001+05:30\""]),
-            Telemetry.state(2, ["timestamp": "\"2025-10-28T08:00:01.000400\""]),
-        ]
-        return try TestInput(events: events, states: states)
-    }
-
-    static let zoneExpected: [[String?]] = [
-        ["2025-10-28 08:00:00.000000"], ["2025-10-28 08:00:01.000100"], ["2025-10-28 08:00:01.000400"],
-    ]
 
     // MARK: - User mistakes: exit code, message, no stack trace
 
@@ -171,7 +165,8 @@ import Testing
     ) {
         #expect(r.code == code, "exit \(r.code): \(r.err)", sourceLocation: sourceLocation)
         for word in words {
-            #expect(r.err.contains(word), "'\(word)' not in: \(r.err)", sourceLocation: sourceLocation)
+            #expect(
+                r.err.contains(word), "'\(word)' not in: \(r.err)", sourceLocation: sourceLocation)
         }
         #expect(r.err.hasPrefix("desync run: "), "\(r.err)", sourceLocation: sourceLocation)
         #expect(!looksLikeACrash(r.err), sourceLocation: sourceLocation)
@@ -181,7 +176,8 @@ import Testing
     @Test func missingInputFile() {
         let folder = temporaryFolder()
         let r = ChildProcess.desync([
-            "run", "--player-events", folder + "/nope.jsonl", "--server-state", folder + "/nope2.jsonl",
+            "run", "--player-events", folder + "/nope.jsonl", "--server-state",
+            folder + "/nope2.jsonl",
             "--db", "sqlite:\(folder)/x.db",
         ])
         expectClean(r, 66, ["cannot open player_events input", "nope.jsonl", "No such file"])
@@ -203,17 +199,22 @@ import Testing
         } else {
             r = ChildProcess.desync(args)
         }
-        expectClean(r, 66, ["cannot open server_state input", "server_state.jsonl", "Permission denied"])
+        expectClean(
+            r, 66, ["cannot open server_state input", "server_state.jsonl", "Permission denied"])
     }
 
     @Test func emptyInputAndBlankOnlyInput() throws {
         let empty = try TestInput(events: Data(), states: Data())
         expectClean(
-            ChildProcess.desync(["run", "--input", empty.folder, "--db", "sqlite:\(empty.folder)/x.db"]),
+            ChildProcess.desync([
+                "run", "--input", empty.folder, "--db", "sqlite:\(empty.folder)/x.db",
+            ]),
             66, ["player_events input", "holds no rows"])
         let blank = try TestInput(events: [Telemetry.event(0)], states: ["", "  ", "\t"])
         expectClean(
-            ChildProcess.desync(["run", "--input", blank.folder, "--db", "sqlite:\(blank.folder)/x.db"]),
+            ChildProcess.desync([
+                "run", "--input", blank.folder, "--db", "sqlite:\(blank.folder)/x.db",
+            ]),
             66, ["server_state input", "holds no rows"])
     }
 
@@ -232,9 +233,12 @@ import Testing
         let port = try #require(closedLoopbackPort())
         let secret = "Hunter2-secret"
         let r = ChildProcess.desync([
-            "run", "--input", Self.fixture, "--db", "postgresql://analyst:\(secret)@127.0.0.1:\(port)/telemetry",
+            "run", "--input", Self.fixture, "--db",
+            "postgresql://analyst:\(secret)@127.0.0.1:\(port)/telemetry",
         ])
-        expectClean(r, 69, ["cannot connect to PostgreSQL", "analyst:***@127.0.0.1:\(port)", "server is running"])
+        expectClean(
+            r, 69,
+            ["cannot connect to PostgreSQL", "analyst:***@127.0.0.1:\(port)", "server is running"])
         #expect(!r.err.contains(secret) && !r.out.contains(secret))
         let pairs = ChildProcess.desync([
             "run", "--input", Self.fixture, "--db",
@@ -246,10 +250,14 @@ import Testing
 
     @Test func fileThatIsNotAnSQLiteDatabase() throws {
         let folder = temporaryFolder()
-        try writeFile(folder + "/notes.db", String(repeating: "these are my notes, not a database\n", count: 40))
+        try writeFile(
+            folder + "/notes.db",
+            String(repeating: "these are my notes, not a database\n", count: 40))
         let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/notes.db"))
         expectClean(
-            ChildProcess.desync(["run", "--input", Self.fixture, "--db", "sqlite:\(folder)/notes.db"]), 69,
+            ChildProcess.desync([
+                "run", "--input", Self.fixture, "--db", "sqlite:\(folder)/notes.db",
+            ]), 69,
             ["notes.db' is not an SQLite database", "point --db at another file"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/notes.db")) == original)
         expectClean(
@@ -261,11 +269,15 @@ import Testing
         let folder = temporaryFolder()
         let db = StoreLocation.sqlite(path: folder + "/x.db")
         _ = try db.open().query("CREATE TABLE desync_events (session_id INTEGER, player_id TEXT)")
-        let r = ChildProcess.desync(["run", "--input", Self.fixture, "--db", "sqlite:\(folder)/x.db"])
+        let r = ChildProcess.desync([
+            "run", "--input", Self.fixture, "--db", "sqlite:\(folder)/x.db",
+        ])
         expectClean(
             r, 78,
-            ["table desync_events", "column session_id of type INTEGER", "desync writes TEXT",
-             "rename or drop that table", "RENAME TO desync_events_old"])
+            [
+                "table desync_events", "column session_id of type INTEGER", "desync writes TEXT",
+                "rename or drop that table", "RENAME TO desync_events_old",
+            ])
         // Nothing was created or changed by the refused run.
         #expect(try db.open().query("SELECT count(*) FROM sqlite_master")[0][0] == "1")
     }

@@ -74,14 +74,37 @@ public struct Validation: Sendable {
     /// Text for `rejected_records.raw_line`: lossy UTF-8, NUL replaced,
     /// cut with a marker that says how many bytes were dropped.
     public static func storedRaw(_ line: UnsafeBufferPointer<UInt8>) -> String {
+        storedRaw(line, length: line.count)
+    }
+
+    /// As `storedRaw(_:)` for a line of `length` bytes of which `line`
+    /// holds the beginning.
+    static func storedRaw(_ line: UnsafeBufferPointer<UInt8>, length: Int) -> String {
         let keep = min(line.count, maxStoredRawBytes)
         var text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<keep]), as: UTF8.self)
         if text.utf8.contains(0) {
             text = String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) })
         }
-        if keep < line.count {
-            text += " …[cut: \(line.count - keep) more bytes]"
+        if keep < length {
+            text += " …[cut: \(length - keep) more bytes]"
         }
         return text
+    }
+
+    /// The message of a `line_too_long` reject; `start` is the line's
+    /// beginning, enough to spot a JSON array given for JSON Lines.
+    static func tooLongMessage(
+        _ start: UnsafeBufferPointer<UInt8>, length: Int, limit: Int, unit: String = "line"
+    ) -> String {
+        var message =
+            "\(unit) is \(length) bytes, above the limit of \(limit)"
+            + " (raise it with --max-line-bytes)"
+        let skipped: Set<UInt8> = [0x20, 0x09, 0xEF, 0xBB, 0xBF]  // spaces, byte order mark
+        if unit == "line", start.first(where: { !skipped.contains($0) }) == UInt8(ascii: "[") {
+            message +=
+                "; it starts with '[': desync reads JSON Lines, one object per line,"
+                + " not a JSON array"
+        }
+        return message
     }
 }

@@ -43,8 +43,8 @@ extension Validation {
         guard bytes.count <= maxLineBytes else {
             return RowProblem(
                 reason: .lineTooLong,
-                message: "\(unit) is \(bytes.count) bytes, above the limit of \(maxLineBytes)"
-                    + " (raise it with --max-line-bytes)")
+                message: Validation.tooLongMessage(
+                    bytes, length: bytes.count, limit: maxLineBytes, unit: unit))
         }
         guard UTF8Check.isValid(bytes) else {
             return RowProblem(reason: .invalidUTF8, message: "\(unit) is not valid UTF-8")

@@ -15,6 +15,9 @@ public struct StreamInput: Sendable {
     public var file: InputFile
     public var events = PlayerEvents()
     public var states = ServerStates()
+    // FIXME: rejects are held in memory until the run is stored (each with
+    // up to 2 KiB of raw line), so a huge file of bad lines (the wrong file
+    // given) grows memory with its size; they should stream to the store.
     public var rejects: [RejectedRecord] = []
     /// Non-blank lines: the rows the ledger accounts for.
     public var rowsRead: Int64 = 0
@@ -81,7 +84,19 @@ public struct StreamReader: Sendable {
         var reachedEnd = false
         var reserved = false
 
+        var longLine = false
+        var atStart = true
         while !reachedEnd {
+            if longLine {
+                // The rest of a line already known to be too long: hashed and
+                // counted, never held whole (a JSON array file is one line).
+                longLine = false
+                try skipLongLine(
+                    fd, start: carry, line: nextLine, hasher: hasher, into: &result,
+                    carry: &carry, reachedEnd: &reachedEnd, totalRead: &totalRead)
+                nextLine += 1
+                continue
+            }
             // Read up to `parallelism` chunks, each ending at a newline.
             var pieces: [[UInt8]] = []
             while pieces.count < parallelism {
@@ -107,6 +122,10 @@ public struct StreamReader: Sendable {
                     pieces.append(buffer)
                 } else {
                     carry = buffer  // one line longer than a chunk: keep reading
+                    if format != .csv && carry.count > validation.maxLineBytes {
+                        longLine = true  // parse the pieces before it first
+                        break
+                    }
                 }
             }
             progress?(totalRead)
@@ -115,10 +134,11 @@ public struct StreamReader: Sendable {
             // them in order hashes the file (a CSV header included, before it
             // is cut off below); that runs beside the parsing.
             let hashJob = ReadJob.hash(pieces)
-            if format != .csv && nextLine == 1 && pieces[0].starts(with: Self.byteOrderMark) {
-                // Editors on Windows start UTF-8 files with a byte order
-                // mark; it is not part of the first line's JSON.
-                pieces[0].removeFirst(Self.byteOrderMark.count)
+            if atStart {
+                // A UTF-8 byte order mark, as Windows tools write, is not
+                // part of the first line (it stays in the checksum).
+                atStart = false
+                if pieces[0].starts(with: [0xEF, 0xBB, 0xBF]) { pieces[0].removeFirst(3) }
             }
             if format == .csv && csvParser == nil {
                 // The first record is the header: it names the columns.
@@ -168,7 +188,47 @@ public struct StreamReader: Sendable {
         return result
     }
 
-    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    /// Reads on to the end of a line longer than the limit, hashing what it
+    /// reads, and records the line as `line_too_long`. `start` is the
+    /// line's beginning (read, not yet hashed); `carry` gets what follows
+    /// the line's newline (read, not yet hashed).
+    private func skipLongLine(
+        _ fd: Int32, start: [UInt8], line: Int64, hasher: SHA256Hasher,
+        into result: inout StreamInput, carry: inout [UInt8], reachedEnd: inout Bool,
+        totalRead: inout Int64
+    ) throws {
+        let kept = Array(start.prefix(Validation.maxStoredRawBytes))
+        start.withUnsafeBytes { hasher.update($0) }
+        var length = start.count
+        carry = []
+        while true {
+            let (buffer, got) = try Self.readChunk(
+                fd, after: [], count: chunkBytes, path: result.file.path)
+            totalRead += Int64(got)
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                buffer[...newline].withUnsafeBytes { hasher.update(UnsafeRawBufferPointer($0)) }
+                length += newline - (newline > 0 && buffer[newline - 1] == 0x0D ? 1 : 0)
+                carry = Array(buffer[(newline + 1)...])
+                reachedEnd = got < chunkBytes && carry.isEmpty
+                break
+            }
+            buffer.withUnsafeBytes { hasher.update($0) }
+            length += got
+            if got < chunkBytes {
+                reachedEnd = true
+                break
+            }
+        }
+        result.rowsRead += 1
+        let message = kept.withUnsafeBufferPointer {
+            Validation.tooLongMessage($0, length: length, limit: validation.maxLineBytes)
+        }
+        result.rejects.append(
+            RejectedRecord(
+                stream: result.file.stream, sourceFile: result.file.path, lineNumber: line,
+                reason: .lineTooLong, message: message,
+                rawLine: kept.withUnsafeBufferPointer { Validation.storedRaw($0, length: length) }))
+    }
 
     /// Reads up to `count` bytes after `carry` into one new array, without
     /// zero-filling it first.

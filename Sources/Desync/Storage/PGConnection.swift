@@ -98,14 +98,42 @@ final class PGConnection {
     /// back when it throws.
     func withTransaction<R>(_ body: () throws -> R) throws -> R {
         try execute("BEGIN")
+        let result: R
         do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
+            result = try body()
         } catch {
+            guard PQstatus(handle) != CONNECTION_BAD else {
+                throw connectionLost(error, committing: false)
+            }
             _ = try? execute("ROLLBACK")
             throw error
         }
+        do {
+            try execute("COMMIT")
+        } catch {
+            guard PQstatus(handle) != CONNECTION_BAD else {
+                throw connectionLost(error, committing: true)
+            }
+            throw error
+        }
+        return result
+    }
+
+    /// The connection died mid-transaction (the server restarted or
+    /// stopped, or the network failed): the server rolls the transaction
+    /// back, unless it was lost while committing.
+    private func connectionLost(_ error: Error, committing: Bool) -> DesyncError {
+        let cause = (error as? DesyncError).map { "\($0.message): \($0.cause ?? "")" } ?? "\(error)"
+        let outcome =
+            committing
+            ? "It is unknown whether the run was stored (desync runs lists it if it was)"
+            : "Nothing of this run was kept (the server rolled its transaction back)"
+        return DesyncError(
+            .database,
+            "lost the connection to PostgreSQL at \(display); the server may have restarted or"
+                + " stopped. \(outcome); run again once"
+                + " it accepts connections",
+            cause: cause)
     }
 
     /// Streams rows into `table` with binary COPY.

@@ -75,7 +75,8 @@ enum RunReport {
         let l = result.ledger
         func streamJSON(_ s: Stream) -> String {
             "{\"read\":\(l.read[s, default: 0]),\"accepted\":\(l.accepted[s, default: 0]),"
-                + "\"rejected\":\(l.rejected[s, default: 0]),\"duplicates\":\(l.duplicates[s, default: 0]),"
+                + "\"rejected\":\(l.rejected[s, default: 0]),"
+                + "\"duplicates\":\(l.duplicates[s, default: 0]),"
                 + "\"blank_lines\":\(l.blankLines[s, default: 0])}"
         }
         let byPing = result.summaries.byPing.map {
