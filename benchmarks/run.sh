@@ -56,7 +56,8 @@ if [ -n "$cores" ]; then
 fi
 
 echo "== building desync (release)" >&2
-(cd "$root" && swift build -c release --product desync >/dev/null)
+(cd "$root" && swift build -c release --product desync 2>&1 | tail -n 5) >&2
+[ -x "$root/.build/release/desync" ] || { echo "run.sh: the release build failed" >&2; exit 1; }
 desync="$root/.build/release/desync"
 
 if [ -z "$data" ]; then
