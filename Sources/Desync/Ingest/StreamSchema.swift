@@ -16,6 +16,9 @@ struct StreamSchema: Sendable {
         var name: String
         var kind: Kind
         var utf8: [UInt8]
+        /// A fraction in [0, 1] (packet_loss) rather than a coordinate;
+        /// kept as a flag so typing a row compares no strings.
+        var isFraction: Bool
     }
 
     let stream: Stream
@@ -27,7 +30,9 @@ struct StreamSchema: Sendable {
 
     init(_ stream: Stream, _ fields: [(String, Kind)]) {
         self.stream = stream
-        self.fields = fields.map { Field(name: $0.0, kind: $0.1, utf8: Array($0.0.utf8)) }
+        self.fields = fields.map {
+            Field(name: $0.0, kind: $0.1, utf8: Array($0.0.utf8), isFraction: $0.0 == "packet_loss")
+        }
         var names: [UInt8] = []
         var starts: [Int] = []
         for field in self.fields {
