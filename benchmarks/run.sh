@@ -6,9 +6,13 @@
 #                          [--peers polars,duckdb,pyspark] [--cores N]
 #                          [--out DIR] [--no-sqlite]
 #
-#   --ticks N   generate a notebook-profile data set of about N ticks
-#               (N/1000 sessions... see below) into --out/data-N; reused
-#               when it is already there. Default 1000000.
+#   --ticks N   generate a data set of N ticks (10 players per session)
+#               into --out/data-GENERATOR-N; reused when already there.
+#               Default 1000000.
+#   --generator peers (default: ../shared/bench/gen_telemetry.py, which the
+#               peers' figures were measured with) or desync (`desync
+#               generate --profile notebook`; DuckDB's job rejects its
+#               whole-second timestamps).
 #   --data DIR  use the two JSON Lines files in DIR instead.
 #   --runs N    runs per engine; medians are reported. Default 3.
 #   --peers L   comma-separated peers to run; "" for none. Default
@@ -35,6 +39,7 @@ peers="polars,duckdb,pyspark"
 cores=""
 out=/tmp/desync-bench
 sqlite=1
+generator=peers
 while [ $# -gt 0 ]; do
     case "$1" in
         --ticks) ticks=$2; shift 2 ;;
@@ -43,8 +48,9 @@ while [ $# -gt 0 ]; do
         --peers) peers=$2; shift 2 ;;
         --cores) cores=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --generator) generator=$2; shift 2 ;;
         --no-sqlite) sqlite=0; shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -56,18 +62,26 @@ if [ -n "$cores" ]; then
 fi
 
 echo "== building desync (release)" >&2
-(cd "$root" && swift build -c release --product desync >/dev/null)
+(cd "$root" && swift build -c release --product desync 2>&1 | tail -n 5) >&2
+[ -x "$root/.build/release/desync" ] || { echo "run.sh: the release build failed" >&2; exit 1; }
 desync="$root/.build/release/desync"
 
 if [ -z "$data" ]; then
-    data="$out/data-$ticks"
+    data="$out/data-$generator-$ticks"
     if [ ! -s "$data/server_state.jsonl" ]; then
-        # 10 players per session and 1000 ticks per player, as many
-        # sessions as it takes.
-        sessions=$(( (ticks + 9999) / 10000 ))
-        echo "== generating $((sessions * 10000)) ticks into $data" >&2
-        "$desync" generate --out "$data" --profile notebook --sessions "$sessions" \
-            --players 10 --ticks 1000 --quiet >/dev/null
+        echo "== generating $ticks ticks into $data ($generator generator)" >&2
+        if [ "$generator" = peers ]; then
+            # The generator the peers' published figures were measured with.
+            "$venv/bin/python" "$bench/gen_telemetry.py" --out "$data" --ticks "$ticks" \
+                --sessions $(( (ticks + 9999) / 10000 )) --players-per-session 10 >/dev/null
+        else
+            # 10 players per session and 1000 ticks per player, as many
+            # sessions as it takes. DuckDB's job cannot read these: it wants
+            # a fraction in every timestamp, and whole seconds have none.
+            sessions=$(( (ticks + 9999) / 10000 ))
+            "$desync" generate --out "$data" --profile notebook --sessions "$sessions" \
+                --players 10 --ticks 1000 --quiet >/dev/null
+        fi
     fi
 fi
 
@@ -154,9 +168,9 @@ for run in $(seq 1 "$runs"); do
         export ANCHORS_PGHOST=127.0.0.1 ANCHORS_PGPORT=$port ANCHORS_PGDATABASE=bench_$peer
         export ANCHORS_PGUSER=postgres ANCHORS_PGPASSWORD=$PGPASSWORD
         if [ "$peer" = pyspark ]; then
-            SPARK_VENV=$venv measure "$peer" "$run" "$bench/run_pyspark.sh" "$data"
+            SPARK_VENV=$venv measure "$peer" "$run" "$bench/run_pyspark.sh" "$data" || true
         else
-            measure "$peer" "$run" "$venv/bin/python" "$bench/job_$peer.py" "$data"
+            measure "$peer" "$run" "$venv/bin/python" "$bench/job_$peer.py" "$data" || true
         fi
     done
 done

@@ -148,6 +148,23 @@ struct JSONScanner {
         position += 1
         let start = position
         var escaped = false
+        // Eight bytes at a time while none is a quote, a backslash or a
+        // control character (the lowest flagged byte is always a real one).
+        let raw = UnsafeRawBufferPointer(bytes)
+        while position + 8 <= bytes.count {
+            let w = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let q = w ^ (ones &* 0x22)
+            let b = w ^ (ones &* 0x5C)
+            let flagged =
+                ((q &- ones) & ~q | (b &- ones) & ~b | (w &- ones &* 0x20) & ~w) & highs
+            if flagged != 0 {
+                position += flagged.trailingZeroBitCount >> 3
+                break
+            }
+            position += 8
+        }
         while position < bytes.count {
             let c = bytes[position]
             if c == UInt8(ascii: "\"") {

@@ -40,6 +40,9 @@ struct JSONChunkParser {
         var row = TypedRow(fieldCount: schema.fields.count)
         var unescaped = [[UInt8]](repeating: [], count: schema.fields.count)
         var keyScratch = [UInt8]()
+        // The slot the n-th key of the previous line had: the first guess
+        // for the n-th key of this one.
+        var slotHints = [Int](repeating: 0, count: 32)
 
         var start = 0
         var lineNumber = firstLine
@@ -81,16 +84,20 @@ struct JSONChunkParser {
             for i in fields.indices { fields[i] = .missing }
             var badEscape: String? = nil
             var scanner = JSONScanner(line)
+            var member = 0
             do {
                 try scanner.scanObject { ks, ke, kEscaped, token in
                     let key = UnsafeBufferPointer(rebasing: line[ks..<ke])
                     let slot: Int?
+                    let hint = member < slotHints.count ? slotHints[member] : 0
                     if kEscaped {
                         guard JSONScanner.unescape(key, into: &keyScratch) else { return }
-                        slot = keyScratch.withUnsafeBufferPointer { schema.slot(of: $0) }
+                        slot = keyScratch.withUnsafeBufferPointer { schema.slot(of: $0, hint: hint) }
                     } else {
-                        slot = schema.slot(of: key)
+                        slot = schema.slot(of: key, hint: hint)
                     }
+                    if member < slotHints.count, let slot { slotHints[member] = slot }
+                    member += 1
                     guard let slot else { return }
                     switch token {
                     case .missing: fields[slot] = .missing
@@ -156,7 +163,13 @@ struct RowAppender {
         _ bytes: UnsafeBufferPointer<UInt8>, _ cache: inout (bytes: [UInt8], id: Int32),
         _ interner: inout Interner
     ) -> Int32 {
-        if cache.id >= 0 && cache.bytes.elementsEqual(bytes) { return cache.id }
+        if cache.id >= 0 && cache.bytes.count == bytes.count
+            && cache.bytes.withUnsafeBufferPointer({
+                bytes.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+            })
+        {
+            return cache.id
+        }
         let id = interner.id(for: String(decoding: bytes, as: UTF8.self))
         cache = (Array(bytes), id)
         return id

@@ -113,7 +113,7 @@ struct RowTyper {
                     throw RowProblem(
                         reason: .nonFinite, message: "field '\(field.name)' is not a finite number")
                 }
-                if field.name == "packet_loss" {
+                if field.isFraction {
                     guard d >= 0, d <= 1 else {
                         throw RowProblem(
                             reason: .outOfRange,

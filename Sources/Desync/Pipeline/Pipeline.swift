@@ -47,6 +47,12 @@ public struct Pipeline: Sendable {
         // minutes of reading, not after.
         let store = try config.store.open(logger: logger)
 
+        // FIXME: both inputs are held in memory as columns (about 250 bytes
+        // per tick), so peak memory grows with the input: 1.22 GiB at 5M
+        // ticks. Inputs above a budget should be hash-partitioned by
+        // (session, player) into temporary files and processed partition
+        // by partition inside the one store transaction; the design is in
+        // docs/PERFORMANCE.md.
         var dimensions = Dimensions()
         var reader = StreamReader()
         reader.validation = config.validation
@@ -169,6 +175,10 @@ public struct Pipeline: Sendable {
             rejects: rejectRows, ledger: ledger.row, succeeded: true)
         let totalRows = Int64(tables.reduce(rejectRows.count) { $0 + $1.count })
         let observer = self.observer
+        // FIXME: the store's single transaction starts only here, so the
+        // PostgreSQL backend idles while we parse. Opening it before the
+        // read and COPYing player_events while server_state is parsed
+        // would overlap the two (docs/PERFORMANCE.md).
         do {
             try timed(.persist) {
                 let written = Counter()
