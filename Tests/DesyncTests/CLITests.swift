@@ -88,6 +88,50 @@ import Testing
         #expect(forced != before)
     }
 
+    @Test func repeatedAndContradictoryOptionsAreRefused() {
+        let twice = run(["run", "--input", "a", "--input", "b"])
+        #expect(twice.code == 64 && twice.err.contains("--input is given twice"))
+        let both = run(["generate", "--out", "x", "--quiet", "--verbose"])
+        #expect(both.code == 64 && both.err.contains("contradict"))
+        let negative = run(["run", "--input", Fixtures.folder("notebook-1000"), "--threshold", "-1"])
+        #expect(negative.code == 64 && negative.err.contains("cannot be negative"))
+    }
+
+    @Test func readOnlyCommandsDoNotCreateDatabases() {
+        let path = temporaryFolder() + "/absent.db"
+        for command in [["runs"], ["show", "desync_by_ping"]] {
+            let r = run(command + ["--db", "sqlite:\(path)"])
+            #expect(r.code == 66 && r.err.contains("no database at"))
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+        let unknown = run(["show", "no_such_table", "--db", "sqlite:\(path)"])
+        #expect(unknown.code == 64 && unknown.err.contains("unknown table 'no_such_table'"))
+    }
+
+    /// Realistic clocks do not line up: the exact join pairs almost
+    /// nothing, and the run says what to try instead.
+    @Test func exactJoinThatPairsLittleSuggestsTheNearestJoin() {
+        let folder = temporaryFolder()
+        let generate = [
+            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players", "2",
+            "--ticks", "200", "--quiet",
+        ]
+        #expect(run(generate).code == 0)
+        let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db"])
+        #expect(r.code == 0)
+        #expect(r.err.contains("try --join nearest --correct-clock-offset"))
+        let nearest = run([
+            "run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--join", "nearest",
+            "--correct-clock-offset",
+        ])
+        #expect(nearest.code == 0 && !nearest.err.contains("warning"))
+    }
+
+    @Test func terminalTextNeutralisesBidiOverrides() {
+        #expect(TerminalText.cell("evil\u{202E}txt.exe") == "evil\\u{202e}txt.exe")
+        #expect(TerminalText.cell("\u{1B}[31mred") == "\\u{1b}[31mred")
+    }
+
     /// The notebook profile's own facts (CONTRACT.md): tiers 15/25/60%,
     /// de-sync rates 0.8 and 0.25 within tiers, loss 0 when good.
     @Test func notebookProfileFollowsTheProducersModel() throws {

@@ -97,18 +97,18 @@ import Testing
         #expect(count == "record has 8 fields, the header has 9")
     }
 
-    /// A quote that never closes swallows line breaks only up to the
-    /// record limit; reading resumes at the next line after it.
+    /// A quote that never closes costs one line: the line holding it is
+    /// rejected and the lines it would have swallowed are read again.
     @Test(arguments: [40, 1 << 20])
     func unclosedQuoteCostsOneBoundedRecord(chunkBytes: Int) throws {
         var text = Self.stateHeader + "\n" + "33,2025-10-28T00:00:00,s,p,\"a0,1,2,3,0\n"
         for i in 1...6 { text += "33,2025-10-28T00:00:0\(i),s,p,a\(i),1,2,3,0\n" }
         let input = try read(text, chunkBytes: chunkBytes, maxLineBytes: 100)
-        // Line 2 opens a quote; past 100 bytes the record is cut at the end
-        // of line 4 (2 + 3 lines of ~38 bytes), and lines 5 to 8 are read.
+        // Line 2 opens a quote that never closes: it alone is rejected, and
+        // lines 3 to 8 load.
         #expect(reasons(input) == [2: .malformedCSV])
-        #expect(input.states.line == [5, 6, 7, 8])
-        #expect(input.rowsRead == 5)
+        #expect(input.states.line == [3, 4, 5, 6, 7, 8])
+        #expect(input.rowsRead == 7)
     }
 
     @Test func missingOrRepeatedColumnNamesFileAndColumn() throws {

@@ -38,7 +38,7 @@ import Testing
         #expect(quiet.code == 0 && quiet.err.isEmpty)
         let piped = run(["run", "--input", folder, "--db", db], terminal: false)
         #expect(piped.code == 0 && piped.err.isEmpty)
-        #expect(run(generate + ["--quiet"], terminal: true).err.isEmpty)
+        #expect(run(generate + ["--quiet", "--force"], terminal: true).err.isEmpty)
     }
 
     @Test func verboseLogsEachStageWithDurationAndCounts() throws {

@@ -117,10 +117,12 @@ struct CSVChunkParser {
             }
             func reject(_ reason: RejectReason, _ message: String) {
                 // A stray quote makes a "record" swallow the lines after it.
-                // When such a multi-line record is bad, only its first line
-                // is rejected and the lines after it are read again as
-                // records of their own, so one bad quote costs one row.
-                if recordLines > 1 {
+                // When such a multi-line record is malformed (the quote
+                // never closes, or the field count is wrong), only its first
+                // line is rejected and the lines after it are read again as
+                // records of their own, so one bad quote costs one row. A
+                // well-formed multi-line record with a bad value is one row.
+                if recordLines > 1 && reason == .malformedCSV {
                     var lineEnd = start
                     while lineEnd < bounds.end && bytes[lineEnd] != 0x0A { lineEnd += 1 }
                     let first = CSVRecords.trimmed(bytes, start, lineEnd)
