@@ -150,7 +150,7 @@ import Testing
         }
         #expect(players.texts.contains { $0.hasSuffix("n=240") })
 
-        // Worst session first (s-2 de-syncs more by construction), its
+        // The session s-2 (it de-syncs more by construction) has its
         // episodes shaded where the hand count puts them.
         let worst = try chart(html, "De-sync distance over time, session s-2")
         #expect(
@@ -171,15 +171,22 @@ import Testing
         #expect(html.contains("Worst episode: player"))
         // The episode with the highest peak is called out by its times.
         let callout = try #require(worst.all("text", class: "callout").first)
-        let peak = data.sessions[0].episodes[0]
-        #expect(data.sessions[0].episodes.allSatisfy { $0.peak <= peak.peak })
+        let s2 = try #require(data.sessions.first { $0.sessionID == "s-2" })
+        let peak = s2.episodes[0]
+        #expect(s2.episodes.allSatisfy { $0.peak <= peak.peak })
         #expect(
             callout.text
                 == "worst episode \(ChartFormat.decimal(1).text(peak.start))–"
                 + "\(ChartFormat.decimal(1).text(peak.end)) s")
+        // The session holding the run's highest-peak episode is drawn first.
+        let peaks = data.sessions.map { ($0.sessionID, $0.episodes.map(\.peak).max() ?? 0) }
+        let highest = try #require(peaks.max { $0.1 < $1.1 })
+        #expect(data.sessions[0].sessionID == highest.0)
         #expect(
-            svgFragments(html).firstIndex { $0.contains("session s-2</title>") }!
-                < svgFragments(html).firstIndex { $0.contains("session s-1</title>") }!)
+            svgFragments(html).firstIndex { $0.contains("session \(highest.0)</title>") }!
+                < svgFragments(html).firstIndex {
+                    $0.contains("session \(highest.0 == "s-1" ? "s-2" : "s-1")</title>")
+                }!)
     }
 
     @Test func playersUnderTheMinimumAreLeftOutAndCounted() throws {

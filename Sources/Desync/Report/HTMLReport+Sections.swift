@@ -206,7 +206,9 @@ extension HTMLReport {
 
     func sessionsSection() -> String {
         let caption =
-            "The sessions with the highest de-sync rate. Each line is a player's de-sync"
+            "The session with the run's worst rubber-band episode (highest peak), the one with"
+            + " its longest episode, then the sessions with the highest de-sync rate. Each line"
+            + " is a player's de-sync"
             + " distance over time; shaded spans are rubber-band episodes (consecutive de-synced"
             + " ticks); the dashed line is the threshold."
         guard !data.sessions.isEmpty else {

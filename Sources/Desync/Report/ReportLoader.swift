@@ -208,7 +208,12 @@ public struct ReportLoader {
             let step = LinearScale.niceStep(maxLoss, count: 10)
             let bands = Int((maxLoss / step).rounded(.down)) + 1
             var band = "CASE"
-            for k in 1..<bands { band += " WHEN packet_loss < \(Double(k) * step) THEN \(k - 1)" }
+            // Band edges as decimal text (0.30, not 3 × 0.1 =
+            // 0.30000000000000004), so a loss of exactly 0.3 opens its band.
+            for k in 1..<bands {
+                let edge = String(format: "%.9f", Double(k) * step)
+                band += " WHEN packet_loss < \(edge) THEN \(k - 1)"
+            }
             band += " ELSE \(bands - 1) END"
             let decimals = max(2, Int((-log10(step)).rounded(.up)))
             data.byLoss = try rows(
@@ -345,18 +350,31 @@ public struct ReportLoader {
 
     private func loadSessions(_ run: String) throws -> [ReportData.SessionTimeline] {
         let desynced = "SUM(CASE WHEN is_desynced THEN 1 ELSE 0 END)"
-        let worst = try rows(
+        let byRate = try rows(
             "SELECT session_id, COUNT(*), \(desynced), MAX(desync_distance), MIN(timestamp)"
                 + " FROM desync_events WHERE \(run) GROUP BY session_id"
                 + " ORDER BY \(desynced) * 1.0 / COUNT(*) DESC, MAX(desync_distance) DESC,"
-                + " session_id LIMIT \(sessionCount)", table: "desync_events")
+                + " session_id", table: "desync_events")
+        // The sessions holding the run's worst rubber-band (highest peak)
+        // and its longest one come first, whatever their rate: a reader
+        // looking for "when did it rubber-band worst" must find it here.
+        var chosen: [String] = []
+        for order in ["peak_desync_distance DESC, ticks DESC", "ticks DESC, peak_desync_distance DESC"] {
+            let top = try rows(
+                "SELECT session_id FROM desync_episodes WHERE \(run) ORDER BY \(order),"
+                    + " session_id LIMIT 1", table: "desync_episodes")
+            if let id = top.first?[0] ?? nil, !chosen.contains(id) { chosen.append(id) }
+        }
+        for row in byRate where !chosen.contains(row[0] ?? "") { chosen.append(row[0] ?? "") }
+        let rowsBySession = Dictionary(byRate.map { ($0[0] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let worst = chosen.prefix(sessionCount).compactMap { rowsBySession[$0] }
         return try worst.map { row in
             let session = row[0] ?? ""
             let start = Timestamp.parse(row[4] ?? "")?.microseconds ?? 0
             let inSession = "\(run) AND session_id = \(Self.literal(session))"
             let players = try rows(
                 "SELECT player_id, COUNT(*) FROM desync_events WHERE \(inSession)"
-                    + " GROUP BY player_id ORDER BY \(desynced) DESC, MAX(desync_distance) DESC,"
+                    + " GROUP BY player_id ORDER BY MAX(desync_distance) DESC, \(desynced) DESC,"
                     + " player_id", table: "desync_events")
             let drawn = players.prefix(playersPerSession)
             let longest = drawn.map { int($0[1]) }.max() ?? 1
