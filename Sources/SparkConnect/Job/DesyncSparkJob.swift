@@ -534,11 +534,11 @@ public struct DesyncSparkJob: Sendable {
     /// `rejected_records.raw_line`: the line cut at 2048 characters, with a
     /// marker saying how many bytes were dropped.
     // FIXME: cuts at 2048 characters, the embedded engine at 2048 bytes.
-    // The embedded engine stores no raw line for duplicates (the first copy
-    // is in the accepted table).
+    // A duplicate keeps its line as read here; the embedded engine, which
+    // no longer has the bytes when it finds duplicates, renders the copy's
+    // values as a JSON line instead. Both keep the copy's content.
     static let rawLineExpression = """
-        CASE WHEN reason = 'duplicate' THEN ''
-             WHEN char_length(line) > 2048
+        CASE WHEN char_length(line) > 2048
              THEN concat(left(line, 2048), ' …[cut: ',
                          CAST(octet_length(line) - octet_length(left(line, 2048)) AS STRING),
                          ' more bytes]')
