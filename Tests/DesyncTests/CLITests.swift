@@ -88,6 +88,25 @@ import Testing
         #expect(forced != before)
     }
 
+    /// A run over its reject budget exits 65 and, with --format json,
+    /// still prints its ledger as one JSON document on stdout.
+    @Test func failedRunPrintsItsLedgerAsJSON() throws {
+        let folder = temporaryFolder()
+        #expect(run(["generate", "--out", folder, "--ticks", "100", "--players", "1", "--sessions", "1", "--quiet"]).code == 0)
+        let path = folder + "/server_state.jsonl"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        for i in 0..<10 { lines[i] = "{\"broken\": " }
+        try writeFile(path, lines.joined(separator: "\n") + "\n")
+        let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--format", "json"])
+        #expect(r.code == 65)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(doc["status"] as? String == "failed")
+        let ledger = try #require(doc["ledger"] as? [String: Any])
+        let states = try #require(ledger["server_state"] as? [String: Any])
+        #expect(states["read"] as? Int == 100 && states["rejected"] as? Int == 10)
+        #expect((doc["message"] as? String)?.contains("above --max-reject-rate") == true)
+    }
+
     @Test func repeatedAndContradictoryOptionsAreRefused() {
         let twice = run(["run", "--input", "a", "--input", "b"])
         #expect(twice.code == 64 && twice.err.contains("--input is given twice"))

@@ -28,6 +28,9 @@ public struct DesyncError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The lower-level error text (from SQLite, libpq, the OS), if any.
     public var cause: String?
+    /// The ledger of a run that read its input and then failed its checks
+    /// (the reject budget), so the command line can still report it.
+    public var ledger: Ledger?
 
     public init(_ code: Code, _ message: String, cause: String? = nil) {
         self.code = code

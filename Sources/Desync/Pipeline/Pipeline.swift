@@ -111,13 +111,15 @@ public struct Pipeline: Sendable {
                     runID: ledger.runID, mode: config.mode, fingerprint: ledger.fingerprint,
                     tables: [], rejects: rejectRows, ledger: ledger.row, succeeded: false)
                 try store.write(output, progress: nil)
-                throw DesyncError(
+                var error = DesyncError(
                     .rejectBudget,
                     "run \(ledger.runID) failed: \(ledger.message); the previous results are"
                         + " unchanged. See the reasons with: desync show rejected_records"
                         + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
                         + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
                         + " --max-reject-rate")
+                error.ledger = ledger
+                throw error
             }
         }
 

@@ -225,6 +225,11 @@ enum RunCommand {
             result = try Pipeline(configuration: config, logger: logger, observer: observer).run()
         } catch {
             progress.clear()
+            // A run that failed its checks still has a ledger; scripts that
+            // asked for JSON get it on stdout, the error stays on stderr.
+            if format == "json", let ledger = (error as? DesyncError)?.ledger {
+                console.out(RunReport.failureJSON(ledger, store: config.store.display) + "\n")
+            }
             throw error
         }
         progress.clear()

@@ -71,14 +71,31 @@ enum RunReport {
         return out
     }
 
-    static func json(_ result: RunResult) -> String {
-        let l = result.ledger
+    /// The ledger part of the JSON document, shared by successful and
+    /// failed runs.
+    static func ledgerJSON(_ l: Ledger) -> String {
         func streamJSON(_ s: Stream) -> String {
             "{\"read\":\(l.read[s, default: 0]),\"accepted\":\(l.accepted[s, default: 0]),"
                 + "\"rejected\":\(l.rejected[s, default: 0]),"
                 + "\"duplicates\":\(l.duplicates[s, default: 0]),"
                 + "\"blank_lines\":\(l.blankLines[s, default: 0])}"
         }
+        return "{\"player_events\":\(streamJSON(.playerEvents)),"
+            + "\"server_state\":\(streamJSON(.serverState)),\"joined\":\(l.joined),"
+            + "\"client_only\":\(l.clientOnly),\"server_only\":\(l.serverOnly),"
+            + "\"rejected_by_reason\":\(l.rejectedByReasonJSON)}"
+    }
+
+    /// The document of a run that failed its checks: its ledger and why.
+    static func failureJSON(_ l: Ledger, store: String) -> String {
+        "{\"run_id\":\"\(l.runID)\",\"status\":\"\(l.status)\",\"mode\":\"\(l.mode.rawValue)\","
+            + "\"started_at\":\"\(l.startedAt.sqlText)\",\"finished_at\":\"\(l.finishedAt.sqlText)\","
+            + "\"store\":\(JSONText.quoted(store)),\"inputs\":\(l.inputsJSON),"
+            + "\"message\":\(JSONText.quoted(l.message)),\"ledger\":\(ledgerJSON(l))}"
+    }
+
+    static func json(_ result: RunResult) -> String {
+        let l = result.ledger
         let byPing = result.summaries.byPing.map {
             "{\"ping_category\":\"\($0.key.rawValue)\",\"average_desync_distance\":"
                 + "\(JSONText.number($0.averageDistance)),\"desync_event_count\":\($0.desyncedCount),"
@@ -93,10 +110,7 @@ enum RunReport {
         return "{\"run_id\":\"\(l.runID)\",\"status\":\"\(l.status)\",\"mode\":\"\(l.mode.rawValue)\","
             + "\"started_at\":\"\(l.startedAt.sqlText)\",\"finished_at\":\"\(l.finishedAt.sqlText)\","
             + "\"store\":\(JSONText.quoted(result.store)),\"inputs\":\(l.inputsJSON),"
-            + "\"ledger\":{\"player_events\":\(streamJSON(.playerEvents)),"
-            + "\"server_state\":\(streamJSON(.serverState)),\"joined\":\(l.joined),"
-            + "\"client_only\":\(l.clientOnly),\"server_only\":\(l.serverOnly),"
-            + "\"rejected_by_reason\":\(l.rejectedByReasonJSON)},"
+            + "\"ledger\":\(ledgerJSON(l)),"
             + "\"desync_events\":{\"rows\":\(result.joinedRows),\"desynced\":\(result.desyncedRows),"
             + "\"sum_desync_distance\":\(JSONText.number(result.distanceSum)),"
             + "\"max_desync_distance\":\(JSONText.number(result.distanceMax))},"
