@@ -1,11 +1,12 @@
 /// The analytics tables of one run, computed from the joined ticks: pure
 /// functions of the columns, no I/O.
 ///
-/// Cost: five sorts of the ticks (by distance, ping, loss, clock gap, and
-/// player and time), run two at a time, and linear passes. Every grouping
-/// that needs sorted values (percentiles, ranks, medians) takes them from a
-/// stable counting sort of a global order, so each group's values come out
-/// already sorted: O(n log n) overall, and no allocation per row.
+/// Cost: five orders of the ticks (by distance, ping, loss, clock gap, and
+/// player and time), each a stable radix sort of integer keys
+/// (`RadixOrder`), and linear passes. Every grouping that needs sorted
+/// values (percentiles, ranks, medians) takes them from a stable counting
+/// sort of a global order, so each group's values come out already
+/// sorted: O(n) per order, and no allocation per row.
 public struct Analytics: Sendable {
     public var episodes: [EpisodeRow] = []
     public var sessions: [SessionRow] = []
@@ -34,33 +35,38 @@ public struct Analytics: Sendable {
         _ options: AnalysisOptions
     ) -> Analytics {
         let c = TickColumns(t, e, s, options)
-        let orders = parallelMap(Array(0..<5)) { which -> [Int32] in
-            switch which {
-            case 0: return sortedOrder(c.distance)
-            case 1: return sortedOrder(c.ping)
-            case 2: return sortedOrder(c.loss)
-            case 3: return sortedOrder(c.gap)
-            default:
-                return PlayerTimeOrder.sorted(
-                    count: c.count, session: { c.session[$0] }, player: { c.player[$0] },
-                    time: { c.time[$0] }
-                ).map(\.row)
+        let byDistance = RadixOrder.rows(count: c.count) { RadixOrder.key(c.distance[$0]) }
+        // Two independent halves on two cores; each builds the orders only
+        // it needs and drops them when it is done.
+        let halves = parallelMap([0, 1]) { half -> Analytics in
+            var part = Analytics()
+            if half == 0 {
+                // (session, player, time, row): time first, then the more
+                // significant keys, each pass stable. Session and player
+                // compare as unsigned, as in `PlayerTimeOrder`.
+                var byPlayerTime = RadixOrder.rows(count: c.count) { RadixOrder.key(c.time[$0]) }
+                RadixOrder.sort(&byPlayerTime) { UInt64(UInt32(bitPattern: c.player[$0])) }
+                RadixOrder.sort(&byPlayerTime) { UInt64(UInt32(bitPattern: c.session[$0])) }
+                let sessionCount = max(d.sessions.count, Int(c.session.max() ?? -1) + 1)
+                var sessionEpisodes = [Int64](repeating: 0, count: sessionCount)
+                var sessionPlayers = [Int64](repeating: 0, count: sessionCount)
+                part.walkPlayers(c, byPlayerTime, &sessionEpisodes, &sessionPlayers)
+                byPlayerTime = []
+                let byGap = RadixOrder.rows(count: c.count) { RadixOrder.key(c.gap[$0]) }
+                part.sessions = sessionRows(
+                    c, byDistance, byGap, sessionCount, sessionEpisodes, sessionPlayers)
+                part.eventTypes = eventTypeRows(c, byDistance, max(d.eventTypes.count, 1))
+                part.windows = windowRows(c, options.window)
+                part.heatmap = heatmapCells(c)
+            } else {
+                let byPing = RadixOrder.rows(count: c.count) { RadixOrder.key(c.ping[$0]) }
+                let byLoss = RadixOrder.rows(count: c.count) { RadixOrder.key(c.loss[$0]) }
+                part.stats = statsRows(c, byDistance, byPing, byLoss)
             }
+            return part
         }
-        let (byDistance, byPing, byLoss, byGap, byPlayerTime) =
-            (orders[0], orders[1], orders[2], orders[3], orders[4])
-
-        var out = Analytics()
-        let sessionCount = max(d.sessions.count, Int(c.session.max() ?? -1) + 1)
-        var sessionEpisodes = [Int64](repeating: 0, count: sessionCount)
-        var sessionPlayers = [Int64](repeating: 0, count: sessionCount)
-        out.walkPlayers(c, byPlayerTime, &sessionEpisodes, &sessionPlayers)
-        out.sessions = sessionRows(
-            c, byDistance, byGap, sessionCount, sessionEpisodes, sessionPlayers)
-        out.eventTypes = eventTypeRows(c, byDistance, max(d.eventTypes.count, 1))
-        out.windows = windowRows(c, options.window)
-        out.heatmap = heatmapCells(c)
-        out.stats = statsRows(c, byDistance, byPing, byLoss)
+        var out = halves[0]
+        out.stats = halves[1].stats
         out.sweep = sweepThresholds(including: options.threshold).map { threshold in
             // Ticks above the threshold: all but those at or under it, found
             // by binary search in the distance order.
@@ -257,27 +263,6 @@ public struct Analytics: Sendable {
             return sa != sb ? sa < sb : playerName[Int(a.player)] < playerName[Int(b.player)]
         }
         eventTypes.sort { typeName[Int($0.eventType)] < typeName[Int($1.eventType)] }
-    }
-}
-
-/// Row numbers `0..<values.count` ordered by value, ties by row number.
-func sortedOrder<V: Comparable>(_ values: [V]) -> [Int32] {
-    var pairs = [ValueRow<V>]()
-    pairs.reserveCapacity(values.count)
-    for (i, v) in values.enumerated() { pairs.append(ValueRow(value: v, row: Int32(i))) }
-    pairs.sort()
-    return pairs.map(\.row)
-}
-
-/// A value and its row, sorted together (cache-friendly, unlike sorting
-/// row numbers through a closure that reads the column).
-private struct ValueRow<V: Comparable>: Comparable {
-    var value: V
-    var row: Int32
-
-    @inline(__always)
-    static func < (a: ValueRow, b: ValueRow) -> Bool {
-        a.value != b.value ? a.value < b.value : a.row < b.row
     }
 }
 
