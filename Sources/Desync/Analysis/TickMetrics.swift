@@ -19,7 +19,6 @@ public struct TickMetrics: Sendable {
         out.pingCategory.reserveCapacity(n)
         out.speed.reserveCapacity(n)
         out.latencyExplained.reserveCapacity(n)
-        out.residual.reserveCapacity(n)
         for k in 0..<n {
             let e = Int(join.eventRow[k])
             let s = Int(join.stateRow[k])
@@ -34,7 +33,6 @@ public struct TickMetrics: Sendable {
             let explained = speed * Double(states.ping[s]) / 2000
             out.speed.append(speed)
             out.latencyExplained.append(explained)
-            out.residual.append(max(0, distance - explained))
         }
         return out
     }

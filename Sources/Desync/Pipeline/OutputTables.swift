@@ -63,7 +63,7 @@ enum OutputTables {
             sink.text(t.pingCategory[k].rawValue)
             sink.double(t.speed[k])
             sink.double(t.latencyExplained[k])
-            sink.double(t.residual[k])
+            sink.double(t.residual(k))
             sink.text(runID)
         }
     }
