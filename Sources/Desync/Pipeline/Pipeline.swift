@@ -47,9 +47,9 @@ public struct Pipeline: Sendable {
         // minutes of reading, not after.
         let store = try config.store.open(logger: logger)
 
-        // FIXME: both inputs are held in memory as columns (about 250 bytes
-        // per tick), so peak memory grows with the input: 1.22 GiB at 5M
-        // ticks. Inputs above a budget should be hash-partitioned by
+        // FIXME: both inputs are held in memory as columns (about 240 bytes
+        // per tick), so peak memory grows with the input: 1.51 GiB at 5M
+        // ticks, reached in the analyse stage (docs/PERFORMANCE.md). Inputs above a budget should be hash-partitioned by
         // (session, player) into temporary files and processed partition
         // by partition inside the one store transaction; the design is in
         // docs/PERFORMANCE.md.
