@@ -222,13 +222,12 @@ public struct Analytics: Sendable {
             c.rank(d, c.distance, into: &rankDistance)
             c.rank(p, c.ping, into: &rankPing)
             c.rank(l, c.loss, into: &rankLoss)
+            let figures = c.distanceStats(d, rankDistance, rankPing, rankLoss)
             return StatsRow(
-                scope: scope, key: key, tally: c.tally(d), p50: c.percentile(d, 0.5),
+                scope: scope, key: key, tally: figures.tally, p50: c.percentile(d, 0.5),
                 p95: c.percentile(d, 0.95), p99: c.percentile(d, 0.99),
-                pearsonPing: c.pearson(d, c.ping),
-                spearmanPing: c.pearson(d, rankDistance, rankPing),
-                pearsonLoss: c.pearson(d, c.loss),
-                spearmanLoss: c.pearson(d, rankDistance, rankLoss))
+                pearsonPing: figures.pearsonPing, spearmanPing: figures.spearmanPing,
+                pearsonLoss: figures.pearsonLoss, spearmanLoss: figures.spearmanLoss)
         }
         var rows = [row("overall", "all", byDistance[...], byPing[...], byLoss[...])]
         func scoped(_ scope: String, _ keys: [String], _ group: @escaping (Int) -> Int) {
