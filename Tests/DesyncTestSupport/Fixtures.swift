@@ -108,7 +108,9 @@ public struct StoredResults {
     /// when everything matches).
     public func mismatches(_ e: Fixtures.Expected) -> [String] {
         var problems: [String] = []
-        if rows != e.desync_events.rows { problems.append("rows \(rows) != \(e.desync_events.rows)") }
+        if rows != e.desync_events.rows {
+            problems.append("rows \(rows) != \(e.desync_events.rows)")
+        }
         if desynced != e.desync_events.desynced {
             problems.append("desynced \(desynced) != \(e.desync_events.desynced)")
         }
@@ -119,22 +121,28 @@ public struct StoredResults {
             problems.append("max \(distanceMax) != \(e.desync_events.max_desync_distance)")
         }
         if byPing.count != e.desync_by_ping.count {
-            problems.append("desync_by_ping has \(byPing.count) rows, expected \(e.desync_by_ping.count)")
+            problems.append(
+                "desync_by_ping has \(byPing.count) rows, expected \(e.desync_by_ping.count)")
         }
         for (row, want) in zip(byPing, e.desync_by_ping) {
-            if row[0] != want.ping_category || !close(Double(row[1]!)!, want.average_desync_distance)
-                || Int64(row[2]!) != want.desync_event_count || Int64(row[3]!) != want.in_sync_event_count
+            if row[0] != want.ping_category
+                || !close(Double(row[1]!)!, want.average_desync_distance)
+                || Int64(row[2]!) != want.desync_event_count
+                || Int64(row[3]!) != want.in_sync_event_count
             {
                 problems.append("desync_by_ping row \(row) != \(want)")
             }
         }
         if byLoss.count != e.desync_by_packet_loss.count {
             problems.append(
-                "desync_by_packet_loss has \(byLoss.count) rows, expected \(e.desync_by_packet_loss.count)")
+                "desync_by_packet_loss has \(byLoss.count) rows, expected \(e.desync_by_packet_loss.count)"
+            )
         }
         for (row, want) in zip(byLoss, e.desync_by_packet_loss) {
-            if !close(Double(row[0]!)!, want.packet_loss) || !close(Double(row[1]!)!, want.average_desync_distance)
-                || Int64(row[2]!) != want.desync_event_count || Int64(row[3]!) != want.in_sync_event_count
+            if !close(Double(row[0]!)!, want.packet_loss)
+                || !close(Double(row[1]!)!, want.average_desync_distance)
+                || Int64(row[2]!) != want.desync_event_count
+                || Int64(row[3]!) != want.in_sync_event_count
             {
                 problems.append("desync_by_packet_loss row \(row) != \(want)")
             }

@@ -31,14 +31,18 @@ import Testing
 
     @Test func integersMatchAComparisonSort() {
         let wide: [Int64] = (0..<3000).map { _ in
-            [Int64.min, -1, 0, 1, Int64.max, Int64.random(in: -5...5),
-             Int64.random(in: .min ... .max)].randomElement()!
+            [
+                Int64.min, -1, 0, 1, Int64.max, Int64.random(in: -5...5),
+                Int64.random(in: .min ... .max),
+            ].randomElement()!
         }
-        #expect(RadixOrder.rows(count: wide.count) { RadixOrder.key(wide[$0]) }
-            == Self.reference(wide))
+        #expect(
+            RadixOrder.rows(count: wide.count) { RadixOrder.key(wide[$0]) }
+                == Self.reference(wide))
         let narrow: [Int32] = (0..<3000).map { _ in Int32.random(in: -40...300) }
-        #expect(RadixOrder.rows(count: narrow.count) { RadixOrder.key(narrow[$0]) }
-            == Self.reference(narrow))
+        #expect(
+            RadixOrder.rows(count: narrow.count) { RadixOrder.key(narrow[$0]) }
+                == Self.reference(narrow))
     }
 
     /// Three stable passes, least significant key first, give the order

@@ -22,7 +22,10 @@ import Testing
     @Test func commandHelpListsEveryOptionWithDefault() {
         let r = run(["generate", "--help"])
         #expect(r.code == 0)
-        for line in ["--sessions N", "(default: 10)", "--tick-ms MS", "(default: 50)", "--seed N", "(default: 42)"] {
+        for line in [
+            "--sessions N", "(default: 10)", "--tick-ms MS", "(default: 50)", "--seed N",
+            "(default: 42)",
+        ] {
             #expect(r.out.contains(line), "missing \(line)")
         }
         let run = self.run(["run", "--help"])
@@ -42,10 +45,16 @@ import Testing
 
     @Test func runPrintsTablesAndStoresThem() throws {
         let folder = temporaryFolder()
-        let r = run(["run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:\(folder)/x.db"])
+        let r = run([
+            "run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:\(folder)/x.db",
+        ])
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.out.contains("high                            5.1338                 135                   19"))
-        #expect(r.out.contains("       0.08                   5.4386                  24                    0"))
+        #expect(
+            r.out.contains(
+                "high                            5.1338                 135                   19"))
+        #expect(
+            r.out.contains(
+                "       0.08                   5.4386                  24                    0"))
         #expect(r.err.isEmpty)
     }
 
@@ -58,7 +67,9 @@ import Testing
     @Test func generateIsDeterministic() throws {
         let a = temporaryFolder()
         let b = temporaryFolder()
-        let args = ["--sessions", "2", "--players", "3", "--ticks", "200", "--seed", "9", "--quiet"]
+        let args = [
+            "--sessions", "2", "--players", "3", "--ticks", "200", "--seed", "9", "--quiet",
+        ]
         #expect(run(["generate", "--out", a] + args).code == 0)
         #expect(run(["generate", "--out", b] + args).code == 0)
         for file in ["player_events.jsonl", "server_state.jsonl"] {
@@ -80,7 +91,9 @@ import Testing
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/player_events.jsonl"))
         let again = run(args + ["--seed", "5"])
         #expect(again.code == 73)
-        #expect(again.err.contains("already holds player_events.jsonl") && again.err.contains("--force"))
+        #expect(
+            again.err.contains("already holds player_events.jsonl") && again.err.contains("--force")
+        )
         let after = try Data(contentsOf: URL(fileURLWithPath: folder + "/player_events.jsonl"))
         #expect(before == after)
         #expect(run(args + ["--seed", "5", "--force"]).code == 0)
@@ -92,14 +105,20 @@ import Testing
     /// still prints its ledger as one JSON document on stdout.
     @Test func failedRunPrintsItsLedgerAsJSON() throws {
         let folder = temporaryFolder()
-        #expect(run(["generate", "--out", folder, "--ticks", "100", "--players", "1", "--sessions", "1", "--quiet"]).code == 0)
+        #expect(
+            run([
+                "generate", "--out", folder, "--ticks", "100", "--players", "1", "--sessions", "1",
+                "--quiet",
+            ]).code == 0)
         let path = folder + "/server_state.jsonl"
-        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(
+            String.init)
         for i in 0..<10 { lines[i] = "{\"broken\": " }
         try writeFile(path, lines.joined(separator: "\n") + "\n")
         let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--format", "json"])
         #expect(r.code == 65)
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         #expect(doc["status"] as? String == "failed")
         let ledger = try #require(doc["ledger"] as? [String: Any])
         let states = try #require(ledger["server_state"] as? [String: Any])
@@ -112,7 +131,9 @@ import Testing
         #expect(twice.code == 64 && twice.err.contains("--input is given twice"))
         let both = run(["generate", "--out", "x", "--quiet", "--verbose"])
         #expect(both.code == 64 && both.err.contains("contradict"))
-        let negative = run(["run", "--input", Fixtures.folder("notebook-1000"), "--threshold", "-1"])
+        let negative = run([
+            "run", "--input", Fixtures.folder("notebook-1000"), "--threshold", "-1",
+        ])
         #expect(negative.code == 64 && negative.err.contains("cannot be negative"))
     }
 
@@ -132,7 +153,8 @@ import Testing
     @Test func exactJoinThatPairsLittleSuggestsTheNearestJoin() {
         let folder = temporaryFolder()
         let generate = [
-            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players", "2",
+            "generate", "--out", folder, "--profile", "realistic", "--sessions", "1", "--players",
+            "2",
             "--ticks", "200", "--quiet",
         ]
         #expect(run(generate).code == 0)
@@ -155,20 +177,26 @@ import Testing
     /// de-sync rates 0.8 and 0.25 within tiers, loss 0 when good.
     @Test func notebookProfileFollowsTheProducersModel() throws {
         let folder = temporaryFolder()
-        #expect(run(["generate", "--out", folder, "--sessions", "4", "--players", "5", "--ticks", "2000", "--quiet"]).code == 0)
+        #expect(
+            run([
+                "generate", "--out", folder, "--sessions", "4", "--players", "5", "--ticks", "2000",
+                "--quiet",
+            ]).code == 0)
         let r = run(["run", "--input", folder, "--db", "sqlite:\(folder)/x.db", "--format", "json"])
         #expect(r.code == 0, "\(r.err)")
         let doc = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
         let byPing = doc["desync_by_ping"] as! [[String: Any]]
         func share(_ category: String) -> Double {
             let row = byPing.first { $0["ping_category"] as! String == category }!
-            return Double((row["desync_event_count"] as! Int) + (row["in_sync_event_count"] as! Int)) / 40_000
+            return Double(
+                (row["desync_event_count"] as! Int) + (row["in_sync_event_count"] as! Int)) / 40_000
         }
         #expect(abs(share("high") - 0.15) < 0.01)
         #expect(abs(share("medium") - 0.25) < 0.01)
         #expect(abs(share("low") - 0.60) < 0.01)
         let high = byPing.first { $0["ping_category"] as! String == "high" }!
-        let rate = Double(high["desync_event_count"] as! Int)
+        let rate =
+            Double(high["desync_event_count"] as! Int)
             / Double((high["desync_event_count"] as! Int) + (high["in_sync_event_count"] as! Int))
         #expect(abs(rate - 0.8) < 0.03)
     }
@@ -212,7 +240,9 @@ import Testing
     }
 
     @Test func joinOptionsAreChecked() {
-        let base = ["run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:/tmp/unused.db"]
+        let base = [
+            "run", "--input", Fixtures.folder("notebook-1000"), "--db", "sqlite:/tmp/unused.db",
+        ]
         let wrong = run(base + ["--join", "fuzzy"])
         #expect(wrong.code == 64 && wrong.err.contains("--join must be exact or nearest"))
         let orphan = run(base + ["--tolerance-ms", "10"])
@@ -233,14 +263,16 @@ import Testing
         ])
         #expect(r.code == 0, "\(r.err)")
         let store = try StoreLocation.sqlite(path: db).open()
-        let ledger = try store.query("SELECT join_mode, tolerance_ms, options FROM pipeline_runs")[0]
+        let ledger = try store.query("SELECT join_mode, tolerance_ms, options FROM pipeline_runs")[
+            0]
         #expect(ledger[0] == "nearest" && ledger[1] == "10.0")
         #expect(
             ledger[2]
                 == "{\"threshold\":2.5,\"ping_bands\":[40,200],\"join\":\"nearest\",\"tolerance_ms\":10.0,"
                 + "\"correct_clock_offset\":false,\"window_ms\":10000.0,\"max_reject_rate\":0.05}")
         // 1000 ticks of 50 ms from 00:33:36.45: windows of 10 s.
-        let windows = try store.query("SELECT min(window_start), count(*), sum(ticks) FROM desync_by_window")
+        let windows = try store.query(
+            "SELECT min(window_start), count(*), sum(ticks) FROM desync_by_window")
         #expect(windows[0] == ["2025-10-28 00:33:30.000000", "6", "1000"])
         let bands = try store.query(
             "SELECT DISTINCT ping_category, ping_low_ms, ping_high_ms FROM desync_heatmap"

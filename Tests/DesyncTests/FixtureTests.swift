@@ -36,7 +36,8 @@ import Testing
 
         _ = try Pipeline(configuration: config).run()
         let objects = try store.query(
-            "SELECT name FROM sqlite_master WHERE name IN ('user_index', 'user_view') ORDER BY name")
+            "SELECT name FROM sqlite_master WHERE name IN ('user_index', 'user_view') ORDER BY name"
+        )
         #expect(objects.map { $0[0] } == ["user_index", "user_view"])
         #expect(try store.query("SELECT n FROM user_view")[0][0] == "1000")
         #expect(try store.query("SELECT count(*) FROM player_events")[0][0] == "1000")
@@ -128,6 +129,9 @@ import Testing
         #expect(try StoredResults(store).mismatches(try Fixtures.expected(fixture)) == [])
         let offsets = try store.query("SELECT DISTINCT clock_offset_ms FROM desync_by_session")
         #expect(offsets.map { $0[0] } == ["0.0"])
-        #expect(try store.query("SELECT join_mode, tolerance_ms FROM pipeline_runs")[0] == ["nearest", "25.0"])
+        #expect(
+            try store.query("SELECT join_mode, tolerance_ms FROM pipeline_runs")[0] == [
+                "nearest", "25.0",
+            ])
     }
 }

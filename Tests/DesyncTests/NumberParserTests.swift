@@ -26,7 +26,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [("37.06", 37.06), ("0.05", 0.05), ("287", 287.0), ("-0.0", -0.0), ("1e999", Double.infinity)])
+    @Test(arguments: [
+        ("37.06", 37.06), ("0.05", 0.05), ("287", 287.0), ("-0.0", -0.0),
+        ("1e999", Double.infinity),
+    ])
     func knownValues(text: String, value: Double) {
         #expect(Self.parse(text) == value)
     }

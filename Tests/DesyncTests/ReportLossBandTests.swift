@@ -28,10 +28,13 @@ import Testing
         let data = try loader.load(runID: nil)
         // Recount by hand: the band of a loss is floor(loss / 0.1), taken on
         // the decimal value as written (losses are written to 2 decimals).
-        let losses = try store.query("SELECT packet_loss FROM desync_events").map { Double($0[0]!)! }
+        let losses = try store.query("SELECT packet_loss FROM desync_events").map {
+            Double($0[0]!)!
+        }
         var counts: [Int: Int64] = [:]
         for loss in losses { counts[Int((loss * 100).rounded()) / 10, default: 0] += 1 }
-        #expect(losses.contains { abs($0 - 0.3) < 1e-12 } || losses.contains { abs($0 - 0.1) < 1e-12 })
+        #expect(
+            losses.contains { abs($0 - 0.3) < 1e-12 } || losses.contains { abs($0 - 0.1) < 1e-12 })
         let width = try #require(data.byLoss.first).label.split(separator: "–").map { Double($0)! }
         try #require(abs(width[1] - width[0] - 0.1) < 1e-9, "bands of 0.1 expected: \(width)")
         let shown = Dictionary(

@@ -47,7 +47,9 @@ import Testing
         // The copy that lost keeps its own values, so nothing is lost.
         let raw = try store.query("SELECT raw_line FROM rejected_records WHERE line_number = 6")
         let copy = try #require(raw.first?[0] ?? nil)
-        #expect(copy.contains("\"state_id\": \"other\"") && copy.contains("\"server_position_x\": 55.5"))
+        #expect(
+            copy.contains("\"state_id\": \"other\"") && copy.contains("\"server_position_x\": 55.5")
+        )
         let kept = try store.query(
             "SELECT state_id, server_position_x FROM server_state WHERE timestamp ="
                 + " (SELECT min(timestamp) FROM server_state)")

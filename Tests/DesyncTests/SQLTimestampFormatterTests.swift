@@ -19,7 +19,8 @@ import Testing
             let got = formatter.withText(time) { Array($0) }
             #expect(got == expected, "at \(time)")
         }
-        #expect(formatter.withText(1_761_609_600_000_000) { String(decoding: $0, as: UTF8.self) }
-            == "2025-10-28 00:00:00.000000")
+        #expect(
+            formatter.withText(1_761_609_600_000_000) { String(decoding: $0, as: UTF8.self) }
+                == "2025-10-28 00:00:00.000000")
     }
 }

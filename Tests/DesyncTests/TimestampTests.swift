@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func sameInstantTwoWaysIsOneValue() {
-        #expect(Timestamp.parse("2025-10-28T10:00:00+02:00") == Timestamp.parse("2025-10-28T08:00:00Z"))
+        #expect(
+            Timestamp.parse("2025-10-28T10:00:00+02:00") == Timestamp.parse("2025-10-28T08:00:00Z"))
         let a = Timestamp.parse("2025-10-28T08:00:00.000100")!
         let b = Timestamp.parse("2025-10-28T08:00:00.000400")!
         #expect(b.microseconds - a.microseconds == 300)

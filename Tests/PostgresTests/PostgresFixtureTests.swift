@@ -11,7 +11,9 @@ import Testing
     func url() throws -> String {
         guard let url = TestPostgres.url else {
             if TestPostgres.required {
-                Issue.record("DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)")
+                Issue.record(
+                    "DESYNC_TEST_PG is not set: CI must start PostgreSQL (scripts/start-postgres.sh)"
+                )
             }
             throw SkipPostgres()
         }
@@ -56,7 +58,8 @@ import Testing
         #expect(byName["is_desynced"] == "boolean")
         #expect(byName["desync_distance"] == "double precision")
         let first = try store.query(
-            "SELECT timestamp::text, ping, is_desynced FROM desync_events ORDER BY timestamp LIMIT 1")
+            "SELECT timestamp::text, ping, is_desynced FROM desync_events ORDER BY timestamp LIMIT 1"
+        )
         #expect(first[0] == ["2025-10-28 00:33:36.450004", "33", "f"])
     }
 
@@ -65,9 +68,12 @@ import Testing
         _ = try runFixture("notebook-1000", url: url)
         let store = try StoreLocation(url).open()
         _ = try store.query("CREATE INDEX IF NOT EXISTS user_idx ON desync_events (player_id)")
-        _ = try store.query("CREATE OR REPLACE VIEW user_view AS SELECT count(*) AS n FROM desync_events")
+        _ = try store.query(
+            "CREATE OR REPLACE VIEW user_view AS SELECT count(*) AS n FROM desync_events")
         _ = try runFixture("notebook-1000", url: url)
-        #expect(try store.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'user_idx'")[0][0] == "1")
+        #expect(
+            try store.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'user_idx'")[0][0]
+                == "1")
         #expect(try store.query("SELECT n FROM user_view")[0][0] == "1000")
         _ = try store.query("DROP VIEW user_view")
         _ = try store.query("DROP INDEX user_idx")

@@ -99,7 +99,9 @@ public struct TickMetrics: Sendable {
         let n = events.count
         var order = Array(0..<n)
         order.sort { a, b in
-            if events.session[a] != events.session[b] { return events.session[a] < events.session[b] }
+            if events.session[a] != events.session[b] {
+                return events.session[a] < events.session[b]
+            }
             if events.player[a] != events.player[b] { return events.player[a] < events.player[b] }
             if events.timestamp[a] != events.timestamp[b] {
                 return events.timestamp[a] < events.timestamp[b]

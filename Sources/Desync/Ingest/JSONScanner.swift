@@ -78,7 +78,8 @@ struct JSONScanner {
                 }
                 skipSpace()
                 guard let c = peek() else {
-                    throw SyntaxError(offset: position, expected: "',' or '}' (the line ends early)")
+                    throw SyntaxError(
+                        offset: position, expected: "',' or '}' (the line ends early)")
                 }
                 position += 1
                 if c == UInt8(ascii: "}") { break }
@@ -177,7 +178,8 @@ struct JSONScanner {
                 continue
             }
             guard c >= 0x20 else {
-                throw SyntaxError(offset: position, expected: "no control character inside a string")
+                throw SyntaxError(
+                    offset: position, expected: "no control character inside a string")
             }
             position += 1
         }
@@ -239,7 +241,8 @@ struct JSONScanner {
             _ = try scanValue(depth: depth + 1)
             skipSpace()
             guard let c = peek() else {
-                throw SyntaxError(offset: position, expected: "a closing bracket (the line ends early)")
+                throw SyntaxError(
+                    offset: position, expected: "a closing bracket (the line ends early)")
             }
             position += 1
             if c == close { return }

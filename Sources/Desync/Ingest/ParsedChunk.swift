@@ -92,7 +92,9 @@ struct JSONChunkParser {
                     let hint = member < slotHints.count ? slotHints[member] : 0
                     if kEscaped {
                         guard JSONScanner.unescape(key, into: &keyScratch) else { return }
-                        slot = keyScratch.withUnsafeBufferPointer { schema.slot(of: $0, hint: hint) }
+                        slot = keyScratch.withUnsafeBufferPointer {
+                            schema.slot(of: $0, hint: hint)
+                        }
                     } else {
                         slot = schema.slot(of: key, hint: hint)
                     }

@@ -146,14 +146,16 @@ struct RowTyper {
                 guard i >= 0, i <= Int64(validation.maxPing) else {
                     throw RowProblem(
                         reason: .outOfRange,
-                        message: "\(field.name) must lie in 0...\(validation.maxPing) ms, found \(i)")
+                        message:
+                            "\(field.name) must lie in 0...\(validation.maxPing) ms, found \(i)")
                 }
                 row.integers[slot] = i
             }
         }
     }
 
-    private func number(_ value: RawField, _ field: StreamSchema.Field) throws(RowProblem) -> Double {
+    private func number(_ value: RawField, _ field: StreamSchema.Field) throws(RowProblem) -> Double
+    {
         switch value {
         case .number(let b): return NumberParser.double(b)
         case .nonFinite: return .nan

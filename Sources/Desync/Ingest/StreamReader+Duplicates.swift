@@ -104,7 +104,8 @@ extension StreamReader {
                     RejectedRecord(
                         stream: input.file.stream, sourceFile: input.file.path,
                         lineNumber: lines[i], reason: .duplicate,
-                        message: "same \(what) as line \(lines[Int(original)]); the first copy is used",
+                        message:
+                            "same \(what) as line \(lines[Int(original)]); the first copy is used",
                         rawLine: render(i)))
             }
         }

@@ -100,7 +100,8 @@ public struct StreamReader: Sendable {
             // Read up to `parallelism` chunks, each ending at a newline.
             var pieces: [[UInt8]] = []
             while pieces.count < parallelism {
-                var (buffer, got) = try Self.readChunk(fd, after: carry, count: chunkBytes, path: path)
+                var (buffer, got) = try Self.readChunk(
+                    fd, after: carry, count: chunkBytes, path: path)
                 carry = []
                 totalRead += Int64(got)
                 if got < chunkBytes {
@@ -252,7 +253,8 @@ public struct StreamReader: Sendable {
             initialized = carry.count + filled
         }
         guard failure == 0 else {
-            throw DesyncError(.input, "cannot read '\(path)': \(String(cString: strerror(failure)))")
+            throw DesyncError(
+                .input, "cannot read '\(path)': \(String(cString: strerror(failure)))")
         }
         return (buffer, filled)
     }

@@ -52,7 +52,8 @@ struct StreamSchema: Sendable {
             @inline(__always) func matches(_ i: Int) -> Bool {
                 let start = nameStart[i]
                 guard nameStart[i + 1] - start == key.count else { return false }
-                return key.count == 0 || memcmp(all.baseAddress! + start, key.baseAddress!, key.count) == 0
+                return key.count == 0
+                    || memcmp(all.baseAddress! + start, key.baseAddress!, key.count) == 0
             }
             if hint >= 0 && hint < fields.count && matches(hint) { return hint }
             for i in 0..<fields.count where matches(i) { return i }

@@ -9,7 +9,8 @@ public struct Pipeline: Sendable {
     public var observer: RunObserver
 
     public init(
-        configuration: RunConfiguration, logger: Logger = .silent, observer: RunObserver = RunObserver()
+        configuration: RunConfiguration, logger: Logger = .silent,
+        observer: RunObserver = RunObserver()
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -57,7 +58,8 @@ public struct Pipeline: Sendable {
         var reader = StreamReader()
         reader.validation = config.validation
         let (events, states) = try timed(.read) {
-            let total = Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
+            let total =
+                Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
             let observer = self.observer
             // Announce the stage, so its rate is measured from the start.
             observer.progress(.read, 0, total)
@@ -147,8 +149,10 @@ public struct Pipeline: Sendable {
         ledger.serverOutsideTolerance = Int64(join.serverOutsideTolerance)
         observer.stageFinished(
             .join, timings.last!.1,
-            [("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
-             ("server_only", "\(ledger.serverOnly)")])
+            [
+                ("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
+                ("server_only", "\(ledger.serverOnly)"),
+            ])
 
         let dims = dimensions
         let (ticks, summaries, analytics) = timed(.analyse) {
@@ -161,14 +165,17 @@ public struct Pipeline: Sendable {
         observer.stageFinished(.analyse, timings.last!.1, [("rows", "\(ticks.count)")])
 
         let runID = ledger.runID
-        let tables = [
-            OutputTables.playerEvents(events.events, dimensions, runID: runID),
-            OutputTables.serverState(states.states, dimensions, runID: runID),
-            OutputTables.desyncEvents(ticks, events.events, states.states, dimensions, runID: runID),
-            OutputTables.byPing(summaries.byPing, runID: runID),
-            OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
-            OutputTables.unmatched(join, events.events, states.states, dimensions, runID: runID),
-        ] + OutputTables.analytics(analytics, dimensions, config.analysis, runID: runID)
+        let tables =
+            [
+                OutputTables.playerEvents(events.events, dimensions, runID: runID),
+                OutputTables.serverState(states.states, dimensions, runID: runID),
+                OutputTables.desyncEvents(
+                    ticks, events.events, states.states, dimensions, runID: runID),
+                OutputTables.byPing(summaries.byPing, runID: runID),
+                OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
+                OutputTables.unmatched(
+                    join, events.events, states.states, dimensions, runID: runID),
+            ] + OutputTables.analytics(analytics, dimensions, config.analysis, runID: runID)
         ledger.status = "succeeded"
         ledger.finishedAt = .now
         precondition(ledger.balances, "ledger does not balance: a bug in desync")

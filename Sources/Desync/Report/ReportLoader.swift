@@ -359,14 +359,17 @@ public struct ReportLoader {
         // and its longest one come first, whatever their rate: a reader
         // looking for "when did it rubber-band worst" must find it here.
         var chosen: [String] = []
-        for order in ["peak_desync_distance DESC, ticks DESC", "ticks DESC, peak_desync_distance DESC"] {
+        for order in [
+            "peak_desync_distance DESC, ticks DESC", "ticks DESC, peak_desync_distance DESC",
+        ] {
             let top = try rows(
                 "SELECT session_id FROM desync_episodes WHERE \(run) ORDER BY \(order),"
                     + " session_id LIMIT 1", table: "desync_episodes")
             if let id = top.first?[0] ?? nil, !chosen.contains(id) { chosen.append(id) }
         }
         for row in byRate where !chosen.contains(row[0] ?? "") { chosen.append(row[0] ?? "") }
-        let rowsBySession = Dictionary(byRate.map { ($0[0] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let rowsBySession = Dictionary(
+            byRate.map { ($0[0] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
         let worst = chosen.prefix(sessionCount).compactMap { rowsBySession[$0] }
         return try worst.map { row in
             let session = row[0] ?? ""

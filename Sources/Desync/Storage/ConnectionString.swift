@@ -13,7 +13,8 @@ public enum StoreLocation: Sendable, Equatable {
             var path = String(text.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
             guard !path.isEmpty else {
-                throw DesyncError(.usage, "--db sqlite: needs a file name, as in --db sqlite:desync.db")
+                throw DesyncError(
+                    .usage, "--db sqlite: needs a file name, as in --db sqlite:desync.db")
             }
             self = .sqlite(path: path)
         } else if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
@@ -98,7 +99,8 @@ public enum ConnectionString {
                     if value[i] == "'" { break }
                     i = value.index(after: i)
                 }
-                rest = i < value.endIndex ? value[value.index(after: i)...] : value[value.endIndex...]
+                rest =
+                    i < value.endIndex ? value[value.index(after: i)...] : value[value.endIndex...]
             } else {
                 let end = value.firstIndex(where: { $0 == " " || $0 == "&" }) ?? value.endIndex
                 rest = value[end...]

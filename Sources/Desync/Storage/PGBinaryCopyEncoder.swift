@@ -14,7 +14,8 @@ final class PGBinaryCopyEncoder: RowSink {
     private var field = 0
     /// Microseconds between 1970-01-01 and PostgreSQL's epoch, 2000-01-01.
     static let epochShift: Int64 = 946_684_800_000_000
-    static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [0, 0, 0, 0, 0, 0, 0, 0]
+    static let header: [UInt8] =
+        Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [0, 0, 0, 0, 0, 0, 0, 0]
 
     init(columns: [ColumnSpec], capacity: Int = (1 << 20) + (64 << 10)) {
         narrow = columns.map { $0.type == .integer }

@@ -18,7 +18,8 @@ final class PGConnection {
             let message = ConnectionString.redacted(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
             let hint: String
-            if message.contains("password authentication failed") || message.contains("no password") {
+            if message.contains("password authentication failed") || message.contains("no password")
+            {
                 hint = "check the user and password (URI, PGPASSWORD or ~/.pgpass)"
             } else if message.contains("does not exist") {
                 hint = "create the database first (createdb) or name another one"
@@ -58,7 +59,8 @@ final class PGConnection {
             }
         }
         guard let result else {
-            throw DesyncError(.database, "PostgreSQL at \(display) did not answer", cause: lastError)
+            throw DesyncError(
+                .database, "PostgreSQL at \(display) did not answer", cause: lastError)
         }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
@@ -70,7 +72,9 @@ final class PGConnection {
         for r in 0..<PQntuples(result) {
             var row: [String?] = []
             for c in 0..<columns {
-                row.append(PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c)))
+                row.append(
+                    PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c))
+                )
             }
             rows.append(row)
         }
@@ -141,7 +145,8 @@ final class PGConnection {
         let names = table.spec.columns.map { quoted($0.name) }.joined(separator: ", ")
         let sql = "COPY \(quoted(table.spec.name)) (\(names)) FROM STDIN (FORMAT binary)"
         guard let start = PQexec(handle, sql) else {
-            throw DesyncError(.database, "PostgreSQL at \(display) did not answer", cause: lastError)
+            throw DesyncError(
+                .database, "PostgreSQL at \(display) did not answer", cause: lastError)
         }
         let status = PQresultStatus(start)
         PQclear(start)
@@ -173,7 +178,8 @@ final class PGConnection {
             pipe.recycle(encoder)
         }
         encoding.wait()
-        let end = failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "desync aborted")
+        let end =
+            failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "desync aborted")
         guard end == 1 else {
             throw DesyncError(
                 .database, "COPY into \(table.spec.name) on \(display) failed", cause: lastError)

@@ -18,7 +18,9 @@ public struct Logger: Sendable {
 
     public init(
         level: Level = .warning,
-        sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+        sink: @escaping @Sendable (String) -> Void = {
+            FileHandle.standardError.write(Data($0.utf8))
+        }
     ) {
         self.level = level
         self.sink = sink
@@ -50,9 +52,11 @@ public struct Logger: Sendable {
     /// Quotes a value when it holds spaces, quotes or control characters,
     /// and escapes those characters so a log line stays one inert line.
     static func quoted(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.unicodeScalars.contains {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0.value == 0x7F
-        }
+        let needsQuotes =
+            value.isEmpty
+            || value.unicodeScalars.contains {
+                $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0.value == 0x7F
+            }
         guard needsQuotes else { return value }
         return "\"" + TerminalText.escaped(value) + "\""
     }

@@ -24,7 +24,8 @@ public struct ParsedArguments: Sendable {
             throw DesyncError(
                 .usage,
                 "\(name) expects a whole number in \(range.lowerBound)...\(range.upperBound),"
-                    + " got '\(TerminalText.escaped(text))'; for example \(name) \(range.lowerBound + 1)")
+                    + " got '\(TerminalText.escaped(text))'; for example \(name) \(range.lowerBound + 1)"
+            )
         }
         return value
     }

@@ -9,7 +9,9 @@ public struct OptionSpec: Sendable {
     public var defaultValue: String?
     public var help: String
 
-    public init(_ name: String, value: String? = nil, default defaultValue: String? = nil, _ help: String) {
+    public init(
+        _ name: String, value: String? = nil, default defaultValue: String? = nil, _ help: String
+    ) {
         self.name = name
         self.value = value
         self.defaultValue = defaultValue
@@ -30,7 +32,8 @@ public struct CommandSpec: Sendable {
     public var run: @Sendable (ParsedArguments, inout Console) throws -> Void
 
     public init(
-        name: String, summary: String, usage: String, options: [OptionSpec], positional: String? = nil,
+        name: String, summary: String, usage: String, options: [OptionSpec],
+        positional: String? = nil,
         run: @escaping @Sendable (ParsedArguments, inout Console) throws -> Void
     ) {
         self.name = name
@@ -52,7 +55,8 @@ public struct CommandSpec: Sendable {
         let width = options.map { optionLabel($0).count }.max() ?? 0
         for option in options {
             let label = optionLabel(option)
-            var line = "  " + label + String(repeating: " ", count: width - label.count + 2) + option.help
+            var line =
+                "  " + label + String(repeating: " ", count: width - label.count + 2) + option.help
             if let d = option.defaultValue { line += " (default: \(d))" }
             lines.append(line)
         }

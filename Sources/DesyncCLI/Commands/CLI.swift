@@ -57,7 +57,8 @@ public enum CLI {
             let best = names.min {
                 ArgumentParser.editDistance($0, first) < ArgumentParser.editDistance($1, first)
             }!
-            let hint = ArgumentParser.editDistance(best, first) <= 2 ? "did you mean '\(best)'? " : ""
+            let hint =
+                ArgumentParser.editDistance(best, first) <= 2 ? "did you mean '\(best)'? " : ""
             console.err(
                 "desync: unknown command '\(TerminalText.escaped(first))'; \(hint)commands are:"
                     + " \(names.joined(separator: ", ")) (see desync --help)\n")

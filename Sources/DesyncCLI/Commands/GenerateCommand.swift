@@ -37,7 +37,8 @@ enum GenerateCommand {
         guard let profile = SimulationProfile(rawValue: profileName) else {
             throw DesyncError(
                 .usage,
-                "--profile must be notebook or realistic, got '\(TerminalText.escaped(profileName))'")
+                "--profile must be notebook or realistic, got '\(TerminalText.escaped(profileName))'"
+            )
         }
         options.profile = profile
         options.sessions = try args.integer("--sessions", range: 1...1_000_000)!

@@ -18,7 +18,8 @@ enum RunCommand {
                 "where to write: sqlite:PATH, postgresql://user@host:port/db or libpq key=value"),
             OptionSpec(
                 "--mode", value: "MODE", default: "replace",
-                "replace the tables' contents, or append this batch (same input replaces its batch)"),
+                "replace the tables' contents, or append this batch (same input replaces its batch)"
+            ),
             OptionSpec(
                 "--max-reject-rate", value: "R", default: "0.05",
                 "fail the run when more than this fraction of a stream's rows is rejected"),
@@ -48,7 +49,9 @@ enum RunCommand {
                 "--correct-clock-offset",
                 "with --join nearest: estimate each session's clock offset and shift client"
                     + " times by it first"),
-            OptionSpec("--format", value: "FORMAT", default: "text", "text or json (one document on stdout)"),
+            OptionSpec(
+                "--format", value: "FORMAT", default: "text",
+                "text or json (one document on stdout)"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
                 "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
@@ -75,7 +78,8 @@ enum RunCommand {
         if let input = args.string("--input") {
             guard !args.has("--player-events"), !args.has("--server-state") else {
                 throw DesyncError(
-                    .usage, "give either --input DIR or --player-events FILE --server-state FILE, not both")
+                    .usage,
+                    "give either --input DIR or --player-events FILE --server-state FILE, not both")
             }
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
@@ -113,7 +117,8 @@ enum RunCommand {
                         + " server_state.jsonl, or as .csv (desync generate --out DIR writes them)")
             }
         } else {
-            guard let p = args.string("--player-events"), let s = args.string("--server-state") else {
+            guard let p = args.string("--player-events"), let s = args.string("--server-state")
+            else {
                 throw DesyncError(
                     .usage,
                     "--input DIR is required (or --player-events FILE --server-state FILE);"
@@ -128,26 +133,32 @@ enum RunCommand {
         config.inputFormat = inputFormat
         let modeText = args.string("--mode")!
         guard let mode = WriteMode(rawValue: modeText) else {
-            throw DesyncError(.usage, "--mode must be replace or append, got '\(TerminalText.escaped(modeText))'")
+            throw DesyncError(
+                .usage, "--mode must be replace or append, got '\(TerminalText.escaped(modeText))'")
         }
         config.mode = mode
         let rate = try args.double("--max-reject-rate")!
         guard (0...1).contains(rate) else {
-            throw DesyncError(.usage, "--max-reject-rate must be a fraction in 0...1, for example 0.05")
+            throw DesyncError(
+                .usage, "--max-reject-rate must be a fraction in 0...1, for example 0.05")
         }
         config.maxRejectRate = rate
-        config.validation.maxLineBytes = try args.integer("--max-line-bytes", range: 64...(1 << 30))!
+        config.validation.maxLineBytes = try args.integer(
+            "--max-line-bytes", range: 64...(1 << 30))!
         config.analysis.threshold = try args.double("--threshold")!
         guard config.analysis.threshold >= 0 else {
             throw DesyncError(
-                .usage, "--threshold is a distance and cannot be negative; for example --threshold 1.0")
+                .usage,
+                "--threshold is a distance and cannot be negative; for example --threshold 1.0")
         }
         let bands = args.string("--ping-bands")!.split(separator: ",").map {
             Int32($0.trimmingCharacters(in: .whitespaces))
         }
-        guard bands.count == 2, let low = bands[0], let medium = bands[1], 0 < low, low < medium else {
+        guard bands.count == 2, let low = bands[0], let medium = bands[1], 0 < low, low < medium
+        else {
             throw DesyncError(
-                .usage, "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
+                .usage,
+                "--ping-bands expects two increasing whole numbers of ms, for example 50,150")
         }
         config.analysis.pingBands = (low, medium)
         config.analysis.window = try DurationText.microseconds(
@@ -183,11 +194,13 @@ enum RunCommand {
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         let format = args.string("--format")!
         guard format == "text" || format == "json" else {
-            throw DesyncError(.usage, "--format must be text or json, got '\(TerminalText.escaped(format))'")
+            throw DesyncError(
+                .usage, "--format must be text or json, got '\(TerminalText.escaped(format))'")
         }
         let engine = args.string("--engine")!
         guard engine == "embedded" || engine == "spark" else {
-            throw DesyncError(.usage, "--engine must be embedded or spark, got '\(TerminalText.escaped(engine))'")
+            throw DesyncError(
+                .usage, "--engine must be embedded or spark, got '\(TerminalText.escaped(engine))'")
         }
         let config = try configuration(args)
         if engine == "spark" {
@@ -213,11 +226,13 @@ enum RunCommand {
         let progress = ProgressLine(console: console, enabled: !args.has("--quiet"))
         var observer = RunObserver()
         observer.progress = { stage, done, total in
-            progress.update(stage.rawValue, done: done, total: total, unit: stage == .read ? "bytes" : "rows")
+            progress.update(
+                stage.rawValue, done: done, total: total, unit: stage == .read ? "bytes" : "rows")
         }
         observer.stageFinished = { stage, seconds, metadata in
             progress.clear()
-            logger.info("stage", [("stage", stage.rawValue), ("seconds", fixed(seconds, 3))] + metadata)
+            logger.info(
+                "stage", [("stage", stage.rawValue), ("seconds", fixed(seconds, 3))] + metadata)
         }
         logger.info("run", [("db", config.store.display), ("mode", config.mode.rawValue)])
         let result: RunResult
@@ -249,9 +264,11 @@ enum RunCommand {
     /// which the nearest join handles.
     static func joinHint(_ ledger: Ledger, _ config: RunConfiguration) -> String? {
         guard config.join.mode == .exact else { return nil }
-        let possible = min(ledger.accepted[.playerEvents, default: 0], ledger.accepted[.serverState, default: 0])
+        let possible = min(
+            ledger.accepted[.playerEvents, default: 0], ledger.accepted[.serverState, default: 0])
         guard possible > 0, ledger.joined * 2 < possible else { return nil }
-        return "the exact join paired only \(ledger.joined) of \(possible) possible rows; if client and"
+        return
+            "the exact join paired only \(ledger.joined) of \(possible) possible rows; if client and"
             + " server clocks or ticks do not line up, try --join nearest --correct-clock-offset"
     }
 

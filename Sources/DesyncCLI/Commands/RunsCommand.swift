@@ -19,8 +19,11 @@ enum RunsCommand {
                 + " server_state_read, joined, player_events_rejected + server_state_rejected,"
                 + " message FROM pipeline_runs ORDER BY started_at DESC LIMIT \(limit)")
         var table = TextTable(
-            ["run_id", "status", "mode", "started_at", "finished_at", "events_read", "states_read",
-             "joined", "rejected", "message"],
+            [
+                "run_id", "status", "mode", "started_at", "finished_at", "events_read",
+                "states_read",
+                "joined", "rejected", "message",
+            ],
             numeric: [false, false, false, false, false, true, true, true, true, false])
         for row in rows { table.add(row.map { $0 ?? "" }) }
         console.out(table.render())
@@ -58,7 +61,8 @@ enum ShowCommand {
             rows = try store.query("SELECT \(columns) FROM \"\(spec.name)\" LIMIT \(limit)")
         } catch let error as DesyncError where error.code == .database {
             throw DesyncError(
-                .database, "cannot read \(spec.name) from \(store.displayName); has desync run"
+                .database,
+                "cannot read \(spec.name) from \(store.displayName); has desync run"
                     + " written there yet?", cause: error.cause)
         }
         var table = TextTable(

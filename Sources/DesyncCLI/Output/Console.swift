@@ -17,7 +17,8 @@ public struct Console: Sendable {
 
     public static var standard: Console {
         Console(
-            stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, stderrIsTerminal: isatty(STDERR_FILENO) == 1,
+            stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
+            stderrIsTerminal: isatty(STDERR_FILENO) == 1,
             capture: nil)
     }
 
@@ -76,7 +77,8 @@ final class ProgressLine: @unchecked Sendable {
             let fraction = min(1, Double(done) / Double(total))
             line += "/\(Self.compact(Double(total))) \(unit) (\(Int(fraction * 100))%)"
             if rate > 0, done < total {
-                line += ", \(Self.compact(rate)) \(unit)/s, \(Int((Double(total - done) / rate).rounded(.up)))s left"
+                line +=
+                    ", \(Self.compact(rate)) \(unit)/s, \(Int((Double(total - done) / rate).rounded(.up)))s left"
             }
         } else {
             line += " \(unit), \(Self.compact(rate)) \(unit)/s"

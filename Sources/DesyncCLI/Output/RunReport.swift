@@ -5,41 +5,57 @@ import Desync
 enum RunReport {
     static func byPingTable(_ rows: [SummaryRow<PingCategory>]) -> TextTable {
         var table = TextTable(
-            ["ping_category", "average_desync_distance", "desync_event_count", "in_sync_event_count"],
+            [
+                "ping_category", "average_desync_distance", "desync_event_count",
+                "in_sync_event_count",
+            ],
             numeric: [false, true, true, true])
         for r in rows {
-            table.add([r.key.rawValue, fixed(r.averageDistance), "\(r.desyncedCount)", "\(r.inSyncCount)"])
+            table.add([
+                r.key.rawValue, fixed(r.averageDistance), "\(r.desyncedCount)", "\(r.inSyncCount)",
+            ])
         }
         return table
     }
 
     static func byLossTable(_ rows: [SummaryRow<Double>]) -> TextTable {
         var table = TextTable(
-            ["packet_loss", "average_desync_distance", "desync_event_count", "in_sync_event_count"],
+            [
+                "packet_loss", "average_desync_distance", "desync_event_count",
+                "in_sync_event_count",
+            ],
             numeric: [true, true, true, true])
         for r in rows {
-            table.add([fixed(r.key, 2), fixed(r.averageDistance), "\(r.desyncedCount)", "\(r.inSyncCount)"])
+            table.add([
+                fixed(r.key, 2), fixed(r.averageDistance), "\(r.desyncedCount)", "\(r.inSyncCount)",
+            ])
         }
         return table
     }
 
     static func text(_ result: RunResult) -> String {
         var out = byPingTable(result.summaries.byPing).render(title: "desync_by_ping")
-        out += "\n" + byLossTable(result.summaries.byPacketLoss).render(title: "desync_by_packet_loss")
+        out +=
+            "\n" + byLossTable(result.summaries.byPacketLoss).render(title: "desync_by_packet_loss")
         out += "\n" + ledgerText(result.ledger)
-        out += "\ndesync_events: \(result.joinedRows) rows, \(result.desyncedRows) de-synced,"
+        out +=
+            "\ndesync_events: \(result.joinedRows) rows, \(result.desyncedRows) de-synced,"
             + " distance sum \(fixed(result.distanceSum, 6)), max \(fixed(result.distanceMax, 6))\n"
-        out += "timings: "
-            + result.timings.map { "\($0.0.rawValue) \(fixed($0.1, 3))s" }.joined(separator: ", ") + "\n"
+        out +=
+            "timings: "
+            + result.timings.map { "\($0.0.rawValue) \(fixed($0.1, 3))s" }.joined(separator: ", ")
+            + "\n"
         out += "stored in \(TerminalText.cell(result.store))\n"
         return out
     }
 
     static func ledgerText(_ l: Ledger) -> String {
-        var out = "run \(l.runID) \(l.status) (\(l.mode.rawValue)), \(l.startedAt.sqlText) to"
+        var out =
+            "run \(l.runID) \(l.status) (\(l.mode.rawValue)), \(l.startedAt.sqlText) to"
             + " \(l.finishedAt.sqlText) UTC\n"
         for input in l.inputs {
-            out += "  \(input.stream.rawValue): \(TerminalText.cell(input.path)) \(input.bytes) bytes"
+            out +=
+                "  \(input.stream.rawValue): \(TerminalText.cell(input.path)) \(input.bytes) bytes"
                 + " sha256 \(input.sha256)\n"
         }
         var table = TextTable(
@@ -48,24 +64,30 @@ enum RunReport {
         table.add(
             [
                 "player_events", "\(l.read[.playerEvents, default: 0])",
-                "\(l.accepted[.playerEvents, default: 0])", "\(l.rejected[.playerEvents, default: 0])",
+                "\(l.accepted[.playerEvents, default: 0])",
+                "\(l.rejected[.playerEvents, default: 0])",
                 "\(l.duplicates[.playerEvents, default: 0])", "\(l.joined)", "\(l.clientOnly)",
             ])
         table.add(
             [
                 "server_state", "\(l.read[.serverState, default: 0])",
-                "\(l.accepted[.serverState, default: 0])", "\(l.rejected[.serverState, default: 0])",
+                "\(l.accepted[.serverState, default: 0])",
+                "\(l.rejected[.serverState, default: 0])",
                 "\(l.duplicates[.serverState, default: 0])", "\(l.joined)", "\(l.serverOnly)",
             ])
         out += table.render()
         let blank = Stream.allCases.filter { l.blankLines[$0, default: 0] > 0 }
         if !blank.isEmpty {
-            out += "  blank lines (not rows): "
+            out +=
+                "  blank lines (not rows): "
                 + blank.map { "\($0.rawValue) \(l.blankLines[$0]!)" }.joined(separator: ", ") + "\n"
         }
         if !l.rejectedByReason.isEmpty {
-            out += "  rejected by reason: "
-                + l.rejectedByReason.keys.sorted().map { "\($0.rawValue) \(l.rejectedByReason[$0]!)" }
+            out +=
+                "  rejected by reason: "
+                + l.rejectedByReason.keys.sorted().map {
+                    "\($0.rawValue) \(l.rejectedByReason[$0]!)"
+                }
                 .joined(separator: ", ") + "\n"
         }
         return out
@@ -107,7 +129,8 @@ enum RunReport {
                 + "\"in_sync_event_count\":\($0.inSyncCount)}"
         }
         let timings = result.timings.map { "\"\($0.0.rawValue)\":\(JSONText.number($0.1))" }
-        return "{\"run_id\":\"\(l.runID)\",\"status\":\"\(l.status)\",\"mode\":\"\(l.mode.rawValue)\","
+        return
+            "{\"run_id\":\"\(l.runID)\",\"status\":\"\(l.status)\",\"mode\":\"\(l.mode.rawValue)\","
             + "\"started_at\":\"\(l.startedAt.sqlText)\",\"finished_at\":\"\(l.finishedAt.sqlText)\","
             + "\"store\":\(JSONText.quoted(result.store)),\"inputs\":\(l.inputsJSON),"
             + "\"ledger\":\(ledgerJSON(l)),"

@@ -131,27 +131,27 @@ enum RecordedSamples {
     /// The `grpc-status-details-bin` trailer (a google.rpc.Status) for
     /// `SELECT * FROM no_such_table`, as gRPC core hands it over (decoded).
     static let tableNotFoundStatus: [UInt8] = decode(
-            """
-            CA0SmARbVEFCTEVfT1JfVklFV19OT1RfRk9VTkRdIFRoZSB0YWJsZSBvciB2aWV3IGBub19zdWNoX3RhYmxl
-            YCBjYW5ub3QgYmUgZm91bmQuIFZlcmlmeSB0aGUgc3BlbGxpbmcgYW5kIGNvcnJlY3RuZXNzIG9mIHRoZSBz
-            Y2hlbWEgYW5kIGNhdGFsb2cuClNlYXJjaCBwYXRoOiBbYHN5c3RlbWAuYGJ1aWx0aW5gLCBgc3lzdGVtYC5g
-            c2Vzc2lvbmAsIGBzcGFya19jYXRhbG9nYC5gZGVmYXVsdGBdLgpJZiB5b3UgZGlkIG5vdCBxdWFsaWZ5IHRo
-            ZSBuYW1lIHdpdGggYSBzY2hlbWEsIHZlcmlmeSB0aGUgY3VycmVudF9zY2hlbWEoKSBvdXRwdXQsIG9yIHF1
-            YWxpZnkgdGhlIG5hbWUgd2l0aCB0aGUgY29ycmVjdCBzY2hlbWEgYW5kIGNhdGFsb2cuClRvIHRvbGVyYXRl
-            IHRoZSBlcnJvciBvbiBkcm9wIHVzZSBEUk9QIFZJRVcgSUYgRVhJU1RTIG9yIERST1AgVEFCTEUgSUYgRVhJ
-            U1RTLiBTUUxTVEFURTogNDJQMDE7IGxpbmUgMSBwb3MgMTQ7CidQcm9qZWN0IFsqXQorLSAnVW5yZXNvbHZl
-            ZFJlbGF0aW9uIFtub19zdWNoX3RhYmxlXSwgW10sIGZhbHNlChqiBAoodHlwZS5nb29nbGVhcGlzLmNvbS9n
-            b29nbGUucnBjLkVycm9ySW5mbxL1Awo3b3JnLmFwYWNoZS5zcGFyay5zcWwuY2F0YWx5c3QuRXh0ZW5kZWRB
-            bmFseXNpc0V4Y2VwdGlvbhIQb3JnLmFwYWNoZS5zcGFyaxqvAQoHY2xhc3NlcxKjAVsib3JnLmFwYWNoZS5z
-            cGFyay5zcWwuY2F0YWx5c3QuRXh0ZW5kZWRBbmFseXNpc0V4Y2VwdGlvbiIsIm9yZy5hcGFjaGUuc3Bhcmsu
-            c3FsLkFuYWx5c2lzRXhjZXB0aW9uIiwiamF2YS5sYW5nLkV4Y2VwdGlvbiIsImphdmEubGFuZy5UaHJvd2Fi
-            bGUiLCJqYXZhLmxhbmcuT2JqZWN0Il0aEQoIc3FsU3RhdGUSBTQyUDAxGiUKCmVycm9yQ2xhc3MSF1RBQkxF
-            X09SX1ZJRVdfTk9UX0ZPVU5EGooBChFtZXNzYWdlUGFyYW1ldGVycxJ1eyJyZWxhdGlvbk5hbWUiOiJgbm9f
-            c3VjaF90YWJsZWAiLCJzZWFyY2hQYXRoIjoiW2BzeXN0ZW1gLmBidWlsdGluYCwgYHN5c3RlbWAuYHNlc3Np
-            b25gLCBgc3BhcmtfY2F0YWxvZ2AuYGRlZmF1bHRgXSJ9Gi8KB2Vycm9ySWQSJDZiYjc2MmRhLWMxZTMtNDE5
-            Zi1hMDQ0LTZjMWUyZWQyZjU5Nw==
-            """
-        )
+        """
+        CA0SmARbVEFCTEVfT1JfVklFV19OT1RfRk9VTkRdIFRoZSB0YWJsZSBvciB2aWV3IGBub19zdWNoX3RhYmxl
+        YCBjYW5ub3QgYmUgZm91bmQuIFZlcmlmeSB0aGUgc3BlbGxpbmcgYW5kIGNvcnJlY3RuZXNzIG9mIHRoZSBz
+        Y2hlbWEgYW5kIGNhdGFsb2cuClNlYXJjaCBwYXRoOiBbYHN5c3RlbWAuYGJ1aWx0aW5gLCBgc3lzdGVtYC5g
+        c2Vzc2lvbmAsIGBzcGFya19jYXRhbG9nYC5gZGVmYXVsdGBdLgpJZiB5b3UgZGlkIG5vdCBxdWFsaWZ5IHRo
+        ZSBuYW1lIHdpdGggYSBzY2hlbWEsIHZlcmlmeSB0aGUgY3VycmVudF9zY2hlbWEoKSBvdXRwdXQsIG9yIHF1
+        YWxpZnkgdGhlIG5hbWUgd2l0aCB0aGUgY29ycmVjdCBzY2hlbWEgYW5kIGNhdGFsb2cuClRvIHRvbGVyYXRl
+        IHRoZSBlcnJvciBvbiBkcm9wIHVzZSBEUk9QIFZJRVcgSUYgRVhJU1RTIG9yIERST1AgVEFCTEUgSUYgRVhJ
+        U1RTLiBTUUxTVEFURTogNDJQMDE7IGxpbmUgMSBwb3MgMTQ7CidQcm9qZWN0IFsqXQorLSAnVW5yZXNvbHZl
+        ZFJlbGF0aW9uIFtub19zdWNoX3RhYmxlXSwgW10sIGZhbHNlChqiBAoodHlwZS5nb29nbGVhcGlzLmNvbS9n
+        b29nbGUucnBjLkVycm9ySW5mbxL1Awo3b3JnLmFwYWNoZS5zcGFyay5zcWwuY2F0YWx5c3QuRXh0ZW5kZWRB
+        bmFseXNpc0V4Y2VwdGlvbhIQb3JnLmFwYWNoZS5zcGFyaxqvAQoHY2xhc3NlcxKjAVsib3JnLmFwYWNoZS5z
+        cGFyay5zcWwuY2F0YWx5c3QuRXh0ZW5kZWRBbmFseXNpc0V4Y2VwdGlvbiIsIm9yZy5hcGFjaGUuc3Bhcmsu
+        c3FsLkFuYWx5c2lzRXhjZXB0aW9uIiwiamF2YS5sYW5nLkV4Y2VwdGlvbiIsImphdmEubGFuZy5UaHJvd2Fi
+        bGUiLCJqYXZhLmxhbmcuT2JqZWN0Il0aEQoIc3FsU3RhdGUSBTQyUDAxGiUKCmVycm9yQ2xhc3MSF1RBQkxF
+        X09SX1ZJRVdfTk9UX0ZPVU5EGooBChFtZXNzYWdlUGFyYW1ldGVycxJ1eyJyZWxhdGlvbk5hbWUiOiJgbm9f
+        c3VjaF90YWJsZWAiLCJzZWFyY2hQYXRoIjoiW2BzeXN0ZW1gLmBidWlsdGluYCwgYHN5c3RlbWAuYHNlc3Np
+        b25gLCBgc3BhcmtfY2F0YWxvZ2AuYGRlZmF1bHRgXSJ9Gi8KB2Vycm9ySWQSJDZiYjc2MmRhLWMxZTMtNDE5
+        Zi1hMDQ0LTZjMWUyZWQyZjU5Nw==
+        """
+    )
 
     private static func decode(_ base64: String) -> [UInt8] {
         let compact = base64.filter { !$0.isWhitespace }
