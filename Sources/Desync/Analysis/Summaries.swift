@@ -4,6 +4,13 @@ public struct SummaryRow<Key: Sendable>: Sendable {
     public var averageDistance: Double
     public var desyncedCount: Int64
     public var inSyncCount: Int64
+
+    public init(key: Key, averageDistance: Double, desyncedCount: Int64, inSyncCount: Int64) {
+        self.key = key
+        self.averageDistance = averageDistance
+        self.desyncedCount = desyncedCount
+        self.inSyncCount = inSyncCount
+    }
 }
 
 /// The notebook's two summaries.

@@ -116,18 +116,30 @@ enum RunReport {
             + "\"message\":\(JSONText.quoted(l.message)),\"ledger\":\(ledgerJSON(l))}"
     }
 
+    /// `desync_by_ping` as a JSON array, shared by both engines.
+    static func byPingJSON(_ rows: [SummaryRow<PingCategory>]) -> String {
+        "["
+            + rows.map {
+                "{\"ping_category\":\"\($0.key.rawValue)\",\"average_desync_distance\":"
+                    + "\(JSONText.number($0.averageDistance)),"
+                    + "\"desync_event_count\":\($0.desyncedCount),"
+                    + "\"in_sync_event_count\":\($0.inSyncCount)}"
+            }.joined(separator: ",") + "]"
+    }
+
+    /// `desync_by_packet_loss` as a JSON array, shared by both engines.
+    static func byLossJSON(_ rows: [SummaryRow<Double>]) -> String {
+        "["
+            + rows.map {
+                "{\"packet_loss\":\(JSONText.number($0.key)),\"average_desync_distance\":"
+                    + "\(JSONText.number($0.averageDistance)),"
+                    + "\"desync_event_count\":\($0.desyncedCount),"
+                    + "\"in_sync_event_count\":\($0.inSyncCount)}"
+            }.joined(separator: ",") + "]"
+    }
+
     static func json(_ result: RunResult) -> String {
         let l = result.ledger
-        let byPing = result.summaries.byPing.map {
-            "{\"ping_category\":\"\($0.key.rawValue)\",\"average_desync_distance\":"
-                + "\(JSONText.number($0.averageDistance)),\"desync_event_count\":\($0.desyncedCount),"
-                + "\"in_sync_event_count\":\($0.inSyncCount)}"
-        }
-        let byLoss = result.summaries.byPacketLoss.map {
-            "{\"packet_loss\":\(JSONText.number($0.key)),\"average_desync_distance\":"
-                + "\(JSONText.number($0.averageDistance)),\"desync_event_count\":\($0.desyncedCount),"
-                + "\"in_sync_event_count\":\($0.inSyncCount)}"
-        }
         let timings = result.timings.map { "\"\($0.0.rawValue)\":\(JSONText.number($0.1))" }
         return
             "{\"run_id\":\"\(l.runID)\",\"status\":\"\(l.status)\",\"mode\":\"\(l.mode.rawValue)\","
@@ -137,8 +149,8 @@ enum RunReport {
             + "\"desync_events\":{\"rows\":\(result.joinedRows),\"desynced\":\(result.desyncedRows),"
             + "\"sum_desync_distance\":\(JSONText.number(result.distanceSum)),"
             + "\"max_desync_distance\":\(JSONText.number(result.distanceMax))},"
-            + "\"desync_by_ping\":[\(byPing.joined(separator: ","))],"
-            + "\"desync_by_packet_loss\":[\(byLoss.joined(separator: ","))],"
+            + "\"desync_by_ping\":\(byPingJSON(result.summaries.byPing)),"
+            + "\"desync_by_packet_loss\":\(byLossJSON(result.summaries.byPacketLoss)),"
             + "\"timings\":{\(timings.joined(separator: ","))}}"
     }
 }

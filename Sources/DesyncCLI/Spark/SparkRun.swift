@@ -25,29 +25,10 @@ extension RunCommand {
     }
 
     static func sparkText(_ result: SparkEngine.Result) -> String {
-        var byPing = TextTable(
-            [
-                "ping_category", "average_desync_distance", "desync_event_count",
-                "in_sync_event_count",
-            ],
-            numeric: [false, true, true, true])
-        for row in 0..<result.byPing.rowCount {
-            byPing.add(
-                summaryCells(
-                    result.byPing, row, key: result.byPing["ping_category"]?.string(row) ?? ""))
-        }
-        var byLoss = TextTable(
-            [
-                "packet_loss", "average_desync_distance", "desync_event_count",
-                "in_sync_event_count",
-            ],
-            numeric: [true, true, true, true])
-        for row in 0..<result.byPacketLoss.rowCount {
-            let key = result.byPacketLoss["packet_loss"]?.double(row).map { fixed($0, 2) } ?? ""
-            byLoss.add(summaryCells(result.byPacketLoss, row, key: key))
-        }
-        var out = byPing.render(title: "desync_by_ping")
-        out += "\n" + byLoss.render(title: "desync_by_packet_loss")
+        var out = RunReport.byPingTable(byPingRows(result)).render(title: "desync_by_ping")
+        out +=
+            "\n"
+            + RunReport.byLossTable(byLossRows(result)).render(title: "desync_by_packet_loss")
         out += "\n" + RunReport.ledgerText(result.ledger)
         out +=
             "\ndesync_events: \(result.joinedRows) rows, \(result.desyncedRows) de-synced,"
@@ -59,27 +40,32 @@ extension RunCommand {
         return out
     }
 
-    private static func summaryCells(_ table: ArrowTable, _ row: Int, key: String) -> [String] {
-        [
-            key, fixed(table["average_desync_distance"]?.double(row) ?? .nan),
-            "\(table["desync_event_count"]?.int(row) ?? 0)",
-            "\(table["in_sync_event_count"]?.int(row) ?? 0)",
-        ]
+    /// The summaries Spark sent back (Arrow), as the embedded engine's rows,
+    /// so both engines print them with the same code.
+    static func byPingRows(_ result: SparkEngine.Result) -> [SummaryRow<PingCategory>] {
+        summaryRows(result.byPing) { row in
+            result.byPing["ping_category"]?.string(row).flatMap(PingCategory.init(rawValue:))
+        }
+    }
+
+    static func byLossRows(_ result: SparkEngine.Result) -> [SummaryRow<Double>] {
+        summaryRows(result.byPacketLoss) { result.byPacketLoss["packet_loss"]?.double($0) }
+    }
+
+    private static func summaryRows<Key>(
+        _ table: ArrowTable, key: (Int) -> Key?
+    ) -> [SummaryRow<Key>] {
+        (0..<table.rowCount).compactMap { row in
+            key(row).map {
+                SummaryRow(
+                    key: $0, averageDistance: table["average_desync_distance"]?.double(row) ?? .nan,
+                    desyncedCount: Int64(table["desync_event_count"]?.int(row) ?? 0),
+                    inSyncCount: Int64(table["in_sync_event_count"]?.int(row) ?? 0))
+            }
+        }
     }
 
     static func sparkJSON(_ result: SparkEngine.Result) -> String {
-        func rows(_ table: ArrowTable, _ key: String) -> String {
-            "["
-                + (0..<table.rowCount).map { row in
-                    let keyJSON =
-                        table[key]?.string(row).map(JSONText.quoted)
-                        ?? table[key]?.double(row).map(JSONText.number) ?? "null"
-                    return "{\"\(key)\":\(keyJSON),\"average_desync_distance\":"
-                        + JSONText.number(table["average_desync_distance"]?.double(row) ?? .nan)
-                        + ",\"desync_event_count\":\(table["desync_event_count"]?.int(row) ?? 0)"
-                        + ",\"in_sync_event_count\":\(table["in_sync_event_count"]?.int(row) ?? 0)}"
-                }.joined(separator: ",") + "]"
-        }
         let l = result.ledger
         return "{\"run_id\":\(JSONText.quoted(l.runID)),\"engine\":\"spark\","
             + "\"status\":\(JSONText.quoted(l.status)),"
@@ -87,8 +73,8 @@ extension RunCommand {
             + "\"desynced\":\(result.desyncedRows),"
             + "\"sum_desync_distance\":\(JSONText.number(result.distanceSum)),"
             + "\"max_desync_distance\":\(JSONText.number(result.distanceMax))},"
-            + "\"desync_by_ping\":\(rows(result.byPing, "ping_category")),"
-            + "\"desync_by_packet_loss\":\(rows(result.byPacketLoss, "packet_loss")),"
+            + "\"desync_by_ping\":\(RunReport.byPingJSON(byPingRows(result))),"
+            + "\"desync_by_packet_loss\":\(RunReport.byLossJSON(byLossRows(result))),"
             + "\"rejected_by_reason\":\(l.rejectedByReasonJSON)}"
     }
 }
