@@ -23,4 +23,9 @@ public struct JoinOptions: Sendable, Equatable {
 
     /// The tolerance in milliseconds, as recorded in the ledger.
     public var toleranceMilliseconds: Double { Double(toleranceMicroseconds) / 1000 }
+
+    /// The tolerance the ledger records: 0 for the exact join.
+    public var recordedToleranceMilliseconds: Double {
+        mode == .exact ? 0 : toleranceMilliseconds
+    }
 }

@@ -60,8 +60,12 @@ struct TickColumns: Sendable {
                 eventType.append(e.eventType[i])
             }
             gap.append(e.timestamp[i] - s.timestamp[j])
-            let p = s.ping[j]
-            pingBand.append(p < options.pingBands.low ? 0 : p < options.pingBands.medium ? 1 : 2)
+            // The band TickMetrics already chose, by the run's --ping-bands.
+            switch t.pingCategory[k] {
+            case .low: pingBand.append(0)
+            case .medium: pingBand.append(1)
+            case .high: pingBand.append(2)
+            }
             lossBand.append(UInt8(LossBand.of(s.packetLoss[j]).rawValue))
         }
         self.ping = ping

@@ -11,15 +11,12 @@ struct CSVHeader: Sendable {
     /// Physical lines the header spans.
     var lineCount: Int64
 
-    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-
     /// Reads the header from the first bytes of the file.
     init(_ bytes: UnsafeBufferPointer<UInt8>, schema: StreamSchema, file: String, limit: Int) throws
     {
         let bounds = CSVRecords.record(in: bytes, from: 0, limit: limit)
-        var start = 0
-        if bytes.count >= 3, Array(bytes[0..<3]) == Self.byteOrderMark { start = 3 }
-        let record = CSVRecords.trimmed(bytes, start, bounds.end)
+        // A byte order mark was already dropped by StreamReader.
+        let record = CSVRecords.trimmed(bytes, 0, bounds.end)
         let stream = schema.stream.rawValue
         guard !bounds.unclosedQuote else {
             throw DesyncError(

@@ -93,8 +93,8 @@ public struct Ledger: Sendable {
             sink.integer(ledger.blankLines[.serverState, default: 0])
             sink.text(ledger.joinMode.rawValue)
             sink.double(ledger.toleranceMs)
-            if let n = ledger.clientOutsideTolerance { sink.integer(n) } else { sink.null() }
-            if let n = ledger.serverOutsideTolerance { sink.integer(n) } else { sink.null() }
+            sink.optionalInteger(ledger.clientOutsideTolerance)
+            sink.optionalInteger(ledger.serverOutsideTolerance)
         }
     }
 }

@@ -129,10 +129,6 @@ extension OutputTables {
 }
 
 extension RowSink {
-    func optionalDouble(_ value: Double?) {
-        if let value { double(value) } else { null() }
-    }
-
     /// ticks, desync_event_count, desync_rate.
     fileprivate func counts(_ tally: Tally) {
         integer(tally.ticks)

@@ -34,7 +34,7 @@ public struct Pipeline: Sendable {
         ledger.mode = config.mode
         ledger.options = Self.optionsJSON(config)
         ledger.joinMode = config.join.mode
-        ledger.toleranceMs = config.join.mode == .exact ? 0 : config.join.toleranceMilliseconds
+        ledger.toleranceMs = config.join.recordedToleranceMilliseconds
         var timings: [(Stage, Double)] = []
         func timed<R>(_ stage: Stage, _ body: () throws -> R) rethrows -> R {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -116,7 +116,8 @@ public struct Pipeline: Sendable {
                 var error = DesyncError(
                     .rejectBudget,
                     "run \(ledger.runID) failed: \(ledger.message); the previous results are"
-                        + " unchanged. See the reasons with: desync show rejected_records"
+                        + " unchanged. See the reasons with: desync show rejected_records --db"
+                        + " '\(config.store.display)'"
                         + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
                         + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
                         + " --max-reject-rate")
@@ -232,7 +233,7 @@ public struct Pipeline: Sendable {
         return "{\"threshold\":\(JSONText.number(a.threshold)),"
             + "\"ping_bands\":[\(a.pingBands.low),\(a.pingBands.medium)],"
             + "\"join\":\"\(j.mode.rawValue)\","
-            + "\"tolerance_ms\":\(JSONText.number(j.mode == .exact ? 0 : j.toleranceMilliseconds)),"
+            + "\"tolerance_ms\":\(JSONText.number(j.recordedToleranceMilliseconds)),"
             + "\"correct_clock_offset\":\(j.correctClockOffset),"
             + "\"window_ms\":\(JSONText.number(Double(a.window) / 1000)),"
             + "\"max_reject_rate\":\(JSONText.number(config.maxRejectRate))}"

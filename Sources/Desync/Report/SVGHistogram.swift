@@ -31,7 +31,10 @@ public struct SVGHistogram: Sendable {
     }
 
     /// True when a bar is drawn cut.
-    public var isClipped: Bool { (bins.map(\.count) + [overflow]).contains { $0 > axisTop } }
+    public var isClipped: Bool {
+        let top = axisTop
+        return (bins.map(\.count) + [overflow]).contains { $0 > top }
+    }
 
     public func svg() -> String {
         let width = 1200.0

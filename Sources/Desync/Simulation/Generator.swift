@@ -14,8 +14,6 @@ public struct Generator: Sendable {
         self.overwrite = overwrite
     }
 
-    public static let playerEventsFile = "player_events.jsonl"
-    public static let serverStateFile = "server_state.jsonl"
     public static let truthFile = TruthWriter.fileName
 
     /// The two streams' file names in a format.

@@ -49,7 +49,11 @@ public enum StoreLocation: Sendable, Equatable {
     /// Opens a store that must already hold results (for commands that
     /// only read): a missing SQLite file is an error, not a new empty file.
     public func openExisting(logger: Logger = .silent) throws -> ResultStore {
-        if case .sqlite(let path) = self, !FileManager.default.fileExists(atPath: path) {
+        // An empty file is what a run that failed before writing leaves
+        // behind: it holds no results either.
+        if case .sqlite(let path) = self,
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
+        {
             throw DesyncError(
                 .input,
                 "no database at '\(TerminalText.escaped(path))'; make one with desync run"

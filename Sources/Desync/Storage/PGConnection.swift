@@ -148,13 +148,13 @@ final class PGConnection {
             throw DesyncError(
                 .database, "PostgreSQL at \(display) did not answer", cause: lastError)
         }
-        let status = PQresultStatus(start)
-        PQclear(start)
-        guard status == PGRES_COPY_IN else {
-            throw DesyncError(
-                .database, "PostgreSQL at \(display) refused COPY into \(table.spec.name)",
-                cause: lastError)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            // Read the refusal from the result (SQLSTATE included) before
+            // freeing it, so a permission or constraint problem says so.
+            defer { PQclear(start) }
+            throw failure(start, "PostgreSQL at \(display) refused COPY into \(table.spec.name)")
         }
+        PQclear(start)
         // Rows are encoded on another thread while this one sends, so the
         // server parses one buffer while the next is being encoded.
         var failure: DesyncError?

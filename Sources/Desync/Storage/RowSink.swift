@@ -34,4 +34,12 @@ extension RowSink {
     func optionalText(_ value: String?) {
         if let value { text(value) } else { null() }
     }
+
+    func optionalDouble(_ value: Double?) {
+        if let value { double(value) } else { null() }
+    }
+
+    func optionalInteger(_ value: Int64?) {
+        if let value { integer(value) } else { null() }
+    }
 }

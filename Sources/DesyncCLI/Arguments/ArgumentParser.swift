@@ -21,11 +21,14 @@ public struct ParsedArguments: Sendable {
     public func integer(_ name: String, range: ClosedRange<Int> = 0...Int.max) throws -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
+            // The table's default is the best example; else the smallest
+            // value above the lower bound.
+            let example =
+                spec.options.first { $0.name == name }?.defaultValue ?? "\(range.lowerBound + 1)"
             throw DesyncError(
                 .usage,
                 "\(name) expects a whole number in \(range.lowerBound)...\(range.upperBound),"
-                    + " got '\(TerminalText.escaped(text))'; for example \(name) \(range.lowerBound + 1)"
-            )
+                    + " got '\(TerminalText.escaped(text))'; for example \(name) \(example)")
         }
         return value
     }

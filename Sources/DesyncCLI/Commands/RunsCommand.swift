@@ -14,10 +14,18 @@ enum RunsCommand {
     static func run(_ args: ParsedArguments, _ console: inout Console) throws {
         let limit = try args.integer("--limit", range: 1...1_000_000)!
         let store = try StoreLocation(args.string("--db")!).openExisting()
-        let rows = try store.query(
-            "SELECT run_id, status, mode, started_at, finished_at, player_events_read,"
-                + " server_state_read, joined, player_events_rejected + server_state_rejected,"
-                + " message FROM pipeline_runs ORDER BY started_at DESC LIMIT \(limit)")
+        let rows: [[String?]]
+        do {
+            rows = try store.query(
+                "SELECT run_id, status, mode, started_at, finished_at, player_events_read,"
+                    + " server_state_read, joined, player_events_rejected + server_state_rejected,"
+                    + " message FROM pipeline_runs ORDER BY started_at DESC LIMIT \(limit)")
+        } catch let error as DesyncError where error.code == .database {
+            throw DesyncError(
+                .database,
+                "cannot read pipeline_runs from \(store.displayName); has desync run written there"
+                    + " yet? (desync run --input DIR --db ...)", cause: error.cause)
+        }
         var table = TextTable(
             [
                 "run_id", "status", "mode", "started_at", "finished_at", "events_read",

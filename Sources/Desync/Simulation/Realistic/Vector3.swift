@@ -22,6 +22,4 @@ struct Vector3: Equatable {
     static func lerp(_ a: Vector3, _ b: Vector3, _ t: Double) -> Vector3 {
         a + (b - a) * t
     }
-
-    var length: Double { (x * x + y * y + z * z).squareRoot() }
 }
