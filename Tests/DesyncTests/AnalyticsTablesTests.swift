@@ -178,6 +178,17 @@ import Testing
         let threshold = options.threshold
         let d = s.dimensions
         #expect(t.distance == ticks.map(\.distance))
+        // Known without the code under test: every state was written beside
+        // its own event, so each state is joined once, to that event.
+        #expect(t.count == s.states.count)
+        #expect(
+            (0..<t.count).allSatisfy { k in
+                let i = Int(t.eventRow[k])
+                let j = Int(t.stateRow[k])
+                return s.events.timestamp[i] == s.states.timestamp[j]
+                    && s.events.session[i] == s.states.session[j]
+                    && s.events.player[i] == s.states.player[j]
+            })
 
         // desync_by_session
         let sessions = Set(ticks.map(\.session)).sorted()
@@ -302,6 +313,7 @@ import Testing
         #expect(a.episodes.isEmpty && a.sessions.isEmpty && a.players.isEmpty && a.windows.isEmpty)
         #expect(a.heatmap.count == 15 && a.heatmap.allSatisfy { $0.tally.ticks == 0 })
         #expect(a.stats.count == 9 && a.stats.allSatisfy { $0.p50 == nil && $0.tally.rate == nil })
-        #expect(a.sweep.allSatisfy { $0.share == nil })
+        // 0 to 10 by 0.25 (the run's threshold, 1.0, is among them).
+        #expect(a.sweep.count == 41 && a.sweep.allSatisfy { $0.share == nil })
     }
 }

@@ -70,7 +70,14 @@ import Testing
         _ = try store.query("CREATE INDEX IF NOT EXISTS user_idx ON desync_events (player_id)")
         _ = try store.query(
             "CREATE OR REPLACE VIEW user_view AS SELECT count(*) AS n FROM desync_events")
+        _ = try store.query("GRANT SELECT ON desync_events TO PUBLIC")
         _ = try runFixture("notebook-1000", url: url)
+        #expect(
+            try store.query(
+                "SELECT count(*) FROM information_schema.role_table_grants WHERE table_name ="
+                    + " 'desync_events' AND grantee = 'PUBLIC' AND privilege_type = 'SELECT'")[0][0]
+                == "1")
+        _ = try store.query("REVOKE SELECT ON desync_events FROM PUBLIC")
         #expect(
             try store.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'user_idx'")[0][0]
                 == "1")
