@@ -34,11 +34,21 @@ public struct Analytics: Sendable {
         _ t: JoinedTicks, _ e: PlayerEvents, _ s: ServerStates, _ d: Dimensions,
         _ options: AnalysisOptions
     ) -> Analytics {
-        let c = TickColumns(t, e, s, options)
+        var out = compute(TickColumns(t, e, s, options), d, options, withStats: true)
+        out.sortForOutput(d)
+        return out
+    }
+
+    /// The tables of the ticks in `c`, rows not yet in output order.
+    /// Without `withStats` the `desync_stats` rows are left out (the
+    /// partitioned run computes them over all partitions at once).
+    static func compute(
+        _ c: TickColumns, _ d: Dimensions, _ options: AnalysisOptions, withStats: Bool
+    ) -> Analytics {
         let byDistance = RadixOrder.rows(count: c.count) { RadixOrder.key(c.distance[$0]) }
         // Two independent halves on two cores; each builds the orders only
         // it needs and drops them when it is done.
-        let halves = parallelMap([0, 1]) { half -> Analytics in
+        let halves = parallelMap(withStats ? [0, 1] : [0]) { half -> Analytics in
             var part = Analytics()
             if half == 0 {
                 // (session, player, time, row): time first, then the more
@@ -66,7 +76,7 @@ public struct Analytics: Sendable {
             return part
         }
         var out = halves[0]
-        out.stats = halves[1].stats
+        if withStats { out.stats = halves[1].stats }
         out.sweep = sweepThresholds(including: options.threshold).map { threshold in
             // Ticks above the threshold: all but those at or under it, found
             // by binary search in the distance order.
@@ -79,8 +89,61 @@ public struct Analytics: Sendable {
             return SweepRow(
                 threshold: threshold, ticks: Int64(c.count), desynced: Int64(c.count - lo))
         }
-        out.sortForOutput(d)
         return out
+    }
+
+    /// Adds one partition's tables: rows of sessions and players (which
+    /// never span partitions) are appended, the tallies of event types,
+    /// windows, heat-map cells and sweep thresholds add up. Percentiles
+    /// over all partitions are set by `finishPartitions`.
+    mutating func add(partition part: Analytics) {
+        episodes += part.episodes
+        sessions += part.sessions
+        players += part.players
+        for row in part.eventTypes {
+            if let k = eventTypes.firstIndex(where: { $0.eventType == row.eventType }) {
+                eventTypes[k].tally.add(row.tally)
+            } else {
+                eventTypes.append(EventTypeRow(eventType: row.eventType, tally: row.tally))
+            }
+        }
+        var windowAt: [Int64: Int] = [:]
+        for (k, row) in windows.enumerated() { windowAt[row.start] = k }
+        for row in part.windows {
+            if let k = windowAt[row.start] {
+                windows[k].tally.add(row.tally)
+            } else {
+                windowAt[row.start] = windows.count
+                windows.append(row)
+            }
+        }
+        if heatmap.isEmpty {
+            heatmap = part.heatmap
+        } else {
+            for k in heatmap.indices { heatmap[k].tally.add(part.heatmap[k].tally) }
+        }
+        if sweep.isEmpty {
+            sweep = part.sweep
+        } else {
+            for k in sweep.indices {
+                sweep[k].ticks += part.sweep[k].ticks
+                sweep[k].desynced += part.sweep[k].desynced
+            }
+        }
+    }
+
+    /// Completes tables added partition by partition with the figures that
+    /// need every tick: `desync_stats` and each event type's p95.
+    mutating func finishPartitions(
+        stats: [StatsRow], eventTypeP95: [Double?], _ d: Dimensions
+    ) {
+        self.stats = stats
+        for k in eventTypes.indices {
+            let type = Int(eventTypes[k].eventType)
+            eventTypes[k].p95Distance = type < eventTypeP95.count ? eventTypeP95[type] : nil
+        }
+        windows.sort { $0.start < $1.start }
+        sortForOutput(d)
     }
 
     /// Episodes and per-player rows, walking each player's ticks in time

@@ -24,6 +24,17 @@ public struct Tally: Sendable, Equatable {
         speedSum += speed
     }
 
+    /// Adds another group's totals (a partition's share of the group).
+    mutating func add(_ other: Tally) {
+        ticks += other.ticks
+        desynced += other.desynced
+        distanceSum += other.distanceSum
+        distanceMax = max(distanceMax, other.distanceMax)
+        pingSum += other.pingSum
+        lossSum += other.lossSum
+        speedSum += other.speedSum
+    }
+
     /// Share of de-synced ticks; nil for an empty group.
     public var rate: Double? { ticks > 0 ? Double(desynced) / Double(ticks) : nil }
     public var averageDistance: Double? { mean(distanceSum) }

@@ -13,59 +13,71 @@ extension StreamReader {
             let keep = duplicateMask(
                 count: e.count, ids: e.eventID, session: e.session, player: e.player,
                 time: e.timestamp, lines: e.line, input: &input
-            ) { i in
-                "{\"event_id\": \(JSONText.quoted(e.eventID[i])), \"session_id\": "
-                    + "\(JSONText.quoted(d.sessions[e.session[i]])), \"player_id\": "
-                    + "\(JSONText.quoted(d.players[e.player[i]])), \"event_type\": "
-                    + "\(JSONText.quoted(d.eventTypes[e.eventType[i]])), \"timestamp\": "
-                    + "\"\(Timestamp(microseconds: e.timestamp[i]).isoText)Z\", \"client_position_x\": "
-                    + "\(e.x[i]), \"client_position_y\": \(e.y[i]), \"client_position_z\": \(e.z[i])}"
-            }
-            guard let keep else { return }
-            var out = PlayerEvents()
-            out.reserve(e.count)
-            for i in 0..<e.count where keep[i] {
-                out.eventID.append(row: i, of: e.eventID)
-                out.session.append(e.session[i])
-                out.player.append(e.player[i])
-                out.eventType.append(e.eventType[i])
-                out.timestamp.append(e.timestamp[i])
-                out.x.append(e.x[i])
-                out.y.append(e.y[i])
-                out.z.append(e.z[i])
-                out.line.append(e.line[i])
-            }
-            input.events = out
+            ) { Self.render(e, $0, d) }
+            if let keep { input.events = Self.keeping(e, keep) }
         } else {
             let s = input.states
             let keep = duplicateMask(
                 count: s.count, ids: s.stateID, session: s.session, player: s.player,
                 time: s.timestamp, lines: s.line, input: &input
-            ) { i in
-                "{\"state_id\": \(JSONText.quoted(s.stateID[i])), \"session_id\": "
-                    + "\(JSONText.quoted(d.sessions[s.session[i]])), \"player_id\": "
-                    + "\(JSONText.quoted(d.players[s.player[i]])), \"timestamp\": "
-                    + "\"\(Timestamp(microseconds: s.timestamp[i]).isoText)Z\", \"server_position_x\": "
-                    + "\(s.x[i]), \"server_position_y\": \(s.y[i]), \"server_position_z\": \(s.z[i]), "
-                    + "\"ping\": \(s.ping[i]), \"packet_loss\": \(s.packetLoss[i])}"
-            }
-            guard let keep else { return }
-            var out = ServerStates()
-            out.reserve(s.count)
-            for i in 0..<s.count where keep[i] {
-                out.stateID.append(row: i, of: s.stateID)
-                out.session.append(s.session[i])
-                out.player.append(s.player[i])
-                out.timestamp.append(s.timestamp[i])
-                out.x.append(s.x[i])
-                out.y.append(s.y[i])
-                out.z.append(s.z[i])
-                out.ping.append(s.ping[i])
-                out.packetLoss.append(s.packetLoss[i])
-                out.line.append(s.line[i])
-            }
-            input.states = out
+            ) { Self.render(s, $0, d) }
+            if let keep { input.states = Self.keeping(s, keep) }
         }
+    }
+
+    /// A dropped copy's values as a JSON line (its raw bytes are gone).
+    static func render(_ e: PlayerEvents, _ i: Int, _ d: Dimensions) -> String {
+        "{\"event_id\": \(JSONText.quoted(e.eventID[i])), \"session_id\": "
+            + "\(JSONText.quoted(d.sessions[e.session[i]])), \"player_id\": "
+            + "\(JSONText.quoted(d.players[e.player[i]])), \"event_type\": "
+            + "\(JSONText.quoted(d.eventTypes[e.eventType[i]])), \"timestamp\": "
+            + "\"\(Timestamp(microseconds: e.timestamp[i]).isoText)Z\", \"client_position_x\": "
+            + "\(e.x[i]), \"client_position_y\": \(e.y[i]), \"client_position_z\": \(e.z[i])}"
+    }
+
+    static func render(_ s: ServerStates, _ i: Int, _ d: Dimensions) -> String {
+        "{\"state_id\": \(JSONText.quoted(s.stateID[i])), \"session_id\": "
+            + "\(JSONText.quoted(d.sessions[s.session[i]])), \"player_id\": "
+            + "\(JSONText.quoted(d.players[s.player[i]])), \"timestamp\": "
+            + "\"\(Timestamp(microseconds: s.timestamp[i]).isoText)Z\", \"server_position_x\": "
+            + "\(s.x[i]), \"server_position_y\": \(s.y[i]), \"server_position_z\": \(s.z[i]), "
+            + "\"ping\": \(s.ping[i]), \"packet_loss\": \(s.packetLoss[i])}"
+    }
+
+    /// The rows whose `keep` is true, in order.
+    static func keeping(_ e: PlayerEvents, _ keep: [Bool]) -> PlayerEvents {
+        var out = PlayerEvents()
+        out.reserve(e.count)
+        for i in 0..<e.count where keep[i] {
+            out.eventID.append(row: i, of: e.eventID)
+            out.session.append(e.session[i])
+            out.player.append(e.player[i])
+            out.eventType.append(e.eventType[i])
+            out.timestamp.append(e.timestamp[i])
+            out.x.append(e.x[i])
+            out.y.append(e.y[i])
+            out.z.append(e.z[i])
+            out.line.append(e.line[i])
+        }
+        return out
+    }
+
+    static func keeping(_ s: ServerStates, _ keep: [Bool]) -> ServerStates {
+        var out = ServerStates()
+        out.reserve(s.count)
+        for i in 0..<s.count where keep[i] {
+            out.stateID.append(row: i, of: s.stateID)
+            out.session.append(s.session[i])
+            out.player.append(s.player[i])
+            out.timestamp.append(s.timestamp[i])
+            out.x.append(s.x[i])
+            out.y.append(s.y[i])
+            out.z.append(s.z[i])
+            out.ping.append(s.ping[i])
+            out.packetLoss.append(s.packetLoss[i])
+            out.line.append(s.line[i])
+        }
+        return out
     }
 
     /// Which rows to keep, or nil when every row is unique.
@@ -99,16 +111,23 @@ extension StreamReader {
                 if keep == nil { keep = Array(repeating: true, count: count) }
                 keep![i] = false
                 input.duplicates += 1
-                let what = sameID != nil ? "id" : "session, player and timestamp"
                 input.rejects.append(
-                    RejectedRecord(
-                        stream: input.file.stream, sourceFile: input.file.path,
-                        lineNumber: lines[i], reason: .duplicate,
-                        message:
-                            "same \(what) as line \(lines[Int(original)]); the first copy is used",
-                        rawLine: render(i)))
+                    Self.duplicateReject(
+                        input.file, line: lines[i], original: lines[Int(original)],
+                        byID: sameID != nil, rawLine: render(i)))
             }
         }
         return keep
+    }
+
+    /// The reject recording a dropped copy.
+    static func duplicateReject(
+        _ file: InputFile, line: Int64, original: Int64, byID: Bool, rawLine: String
+    ) -> RejectedRecord {
+        let what = byID ? "id" : "session, player and timestamp"
+        return RejectedRecord(
+            stream: file.stream, sourceFile: file.path, lineNumber: line, reason: .duplicate,
+            message: "same \(what) as line \(original); the first copy is used",
+            rawLine: rawLine)
     }
 }

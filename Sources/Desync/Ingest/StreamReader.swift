@@ -23,9 +23,12 @@ public struct StreamInput: Sendable {
     public var rowsRead: Int64 = 0
     public var blankLines: Int64 = 0
     public var duplicates: Int64 = 0
+    /// Accepted rows sent to a `StreamSpill` instead of the columns,
+    /// duplicates not yet removed.
+    public var spilled: Int64 = 0
 
     public var accepted: Int64 {
-        Int64(file.stream == .playerEvents ? events.count : states.count)
+        Int64(file.stream == .playerEvents ? events.count : states.count) + spilled
     }
 
     /// Rejected rows, duplicates excluded (they are counted on their own).
@@ -56,6 +59,16 @@ public struct StreamReader: Sendable {
     public func read(
         _ stream: Stream, path: String, format: TelemetryFormat? = nil,
         dimensions: inout Dimensions, progress: ((Int64) -> Void)? = nil
+    ) throws -> StreamInput {
+        try read(stream, path: path, format: format, dimensions: &dimensions, spill: nil, progress)
+    }
+
+    /// Reads one stream; with a `spill`, accepted rows go to its partition
+    /// files instead of the returned columns, and duplicates are left for
+    /// the caller to resolve across partitions.
+    func read(
+        _ stream: Stream, path: String, format: TelemetryFormat?,
+        dimensions: inout Dimensions, spill: StreamSpill?, _ progress: ((Int64) -> Void)?
     ) throws -> StreamInput {
         let format = format ?? TelemetryFormat(path: path)
         let fd = open(path, O_RDONLY)
@@ -168,10 +181,12 @@ public struct StreamReader: Sendable {
                 }
             }
             for case let chunk? in parsed {
-                merge(chunk, firstLine: nextLine, into: &result, dimensions: &dimensions)
+                try merge(
+                    chunk, firstLine: nextLine, into: &result, dimensions: &dimensions,
+                    spill: spill)
                 nextLine += chunk.lines
             }
-            if !reserved && result.accepted > 0 {
+            if !reserved && spill == nil && result.accepted > 0 {
                 // Size the columns for the whole file from the first rows,
                 // so they are not copied again and again as they grow.
                 reserved = true
@@ -185,7 +200,11 @@ public struct StreamReader: Sendable {
             }
         }
         result.file.sha256 = hasher.finish()
-        removeDuplicates(&result, dimensions: dimensions)
+        if let spill {
+            try spill.finish()
+        } else {
+            removeDuplicates(&result, dimensions: dimensions)
+        }
         return result
     }
 
@@ -263,8 +282,8 @@ public struct StreamReader: Sendable {
     /// and its line numbers into file line numbers.
     private func merge(
         _ chunk: ParsedChunk, firstLine: Int64, into result: inout StreamInput,
-        dimensions: inout Dimensions
-    ) {
+        dimensions: inout Dimensions, spill: StreamSpill?
+    ) throws {
         let shift = firstLine - 1
         let sessions = chunk.dimensions.sessions.values.map { dimensions.sessions.id(for: $0) }
         let players = chunk.dimensions.players.values.map { dimensions.players.id(for: $0) }
@@ -275,7 +294,11 @@ public struct StreamReader: Sendable {
             reject.lineNumber += shift
             result.rejects.append(reject)
         }
-        if result.file.stream == .playerEvents {
+        if let spill {
+            try spill.add(
+                chunk, lineShift: shift, sessions: sessions, players: players, types: types)
+            result.spilled += Int64(chunk.events.count + chunk.states.count)
+        } else if result.file.stream == .playerEvents {
             let c = chunk.events
             var e = result.events
             result.events = PlayerEvents()  // keep `e` uniquely referenced

@@ -48,12 +48,13 @@ public struct Pipeline: Sendable {
         // minutes of reading, not after.
         let store = try config.store.open(logger: logger)
 
-        // FIXME: both inputs are held in memory as columns (about 240 bytes
-        // per tick), so peak memory grows with the input: 1.51 GiB at 5M
-        // ticks, reached in the analyse stage (docs/PERFORMANCE.md). Inputs above a budget should be hash-partitioned by
-        // (session, player) into temporary files and processed partition
-        // by partition inside the one store transaction; the design is in
-        // docs/PERFORMANCE.md.
+        // Inputs too large to hold (about 240 bytes of columns per tick,
+        // more while analysing) are processed in partitions spilled to
+        // disk; smaller ones in memory, which is faster.
+        let partitions = Self.partitionCount(config)
+        if partitions > 1 {
+            return try runPartitioned(store, ledger, partitions: partitions)
+        }
         var dimensions = Dimensions()
         var reader = StreamReader()
         reader.validation = config.validation
@@ -77,70 +78,15 @@ public struct Pipeline: Sendable {
         observer.stageFinished(
             .read, timings.last!.1,
             [("player_events", "\(events.rowsRead)"), ("server_state", "\(states.rowsRead)")])
-        for input in [events, states] {
-            guard input.rowsRead > 0 else {
-                throw DesyncError(
-                    .input,
-                    "\(input.file.stream.rawValue) input '\(input.file.path)' holds no rows;"
-                        + " point --input at the folder desync generate wrote, or check the file")
-            }
-            ledger.inputs.append(input.file)
-            let s = input.file.stream
-            ledger.read[s] = input.rowsRead
-            ledger.accepted[s] = input.accepted
-            ledger.rejected[s] = input.rejected
-            ledger.duplicates[s] = input.duplicates
-            ledger.blankLines[s] = input.blankLines
-            for reject in input.rejects where reject.reason != .duplicate {
-                ledger.rejectedByReason[reject.reason, default: 0] += 1
-            }
-        }
-        ledger.fingerprint = Self.fingerprint(ledger.inputs)
+        try Self.record([events, states], in: &ledger)
         let allRejects = events.rejects + states.rejects
         let rejectRows = OutputTables.rejects(allRejects, runID: ledger.runID)
-
-        // The reject budget: above it, keep the ledger and the rejects only.
-        for input in [events, states] {
-            let rate = Double(input.rejected) / Double(input.rowsRead)
-            if rate > config.maxRejectRate {
-                ledger.status = "failed"
-                ledger.message =
-                    "\(input.rejected) of \(input.rowsRead) rows of \(input.file.stream.rawValue)"
-                    + " rejected (\(Self.percent(rate))), above --max-reject-rate"
-                    + " \(Self.percent(config.maxRejectRate))"
-                ledger.finishedAt = .now
-                let output = RunOutput(
-                    runID: ledger.runID, mode: config.mode, fingerprint: ledger.fingerprint,
-                    tables: [], rejects: rejectRows, ledger: ledger.row, succeeded: false)
-                try store.write(output, progress: nil)
-                var error = DesyncError(
-                    .rejectBudget,
-                    "run \(ledger.runID) failed: \(ledger.message); the previous results are"
-                        + " unchanged. See the reasons with: desync show rejected_records --db"
-                        + " '\(config.store.display)'"
-                        + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
-                        + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
-                        + " --max-reject-rate")
-                error.ledger = ledger
-                throw error
-            }
-        }
+        try checkRejectBudget([events, states], &ledger, rejectRows, store)
 
         let sessionCount = dimensions.sessions.count
-        let join = timed(.join) { () -> JoinResult in
-            let observer = self.observer
-            switch config.join.mode {
-            case .exact:
-                return ExactJoin().join(events.events, states.states) { done, total in
-                    observer.progress(.join, done, total)
-                }
-            case .nearest:
-                let nearest = NearestJoin(events.events, states.states)
-                let tolerance = config.join.toleranceMicroseconds
-                let shift =
-                    config.join.correctClockOffset
-                    ? nearest.estimateClockShift(tolerance: tolerance, sessions: sessionCount) : []
-                return nearest.join(tolerance: tolerance, clockShift: shift)
+        let join = timed(.join) {
+            self.join(events.events, states.states, sessions: sessionCount) { done, total in
+                self.observer.progress(.join, done, total)
             }
         }
         ledger.joined = Int64(join.eventRow.count)
@@ -224,6 +170,83 @@ public struct Pipeline: Sendable {
             ledger: ledger, summaries: summaries, joinedRows: Int64(ticks.count),
             desyncedRows: desynced, distanceSum: sum, distanceMax: maximum, timings: timings,
             store: store.displayName)
+    }
+
+    /// Pairs client events with server states as `--join` asks.
+    func join(
+        _ e: PlayerEvents, _ s: ServerStates, sessions: Int,
+        progress: ((Int64, Int64) -> Void)?
+    ) -> JoinResult {
+        let options = configuration.join
+        switch options.mode {
+        case .exact:
+            return ExactJoin().join(e, s) { done, total in progress?(done, total) }
+        case .nearest:
+            let nearest = NearestJoin(e, s)
+            let tolerance = options.toleranceMicroseconds
+            let shift =
+                options.correctClockOffset
+                ? nearest.estimateClockShift(tolerance: tolerance, sessions: sessions) : []
+            return nearest.join(tolerance: tolerance, clockShift: shift)
+        }
+    }
+
+    /// Records the inputs' counts in the ledger; refuses an empty input.
+    static func record(_ inputs: [StreamInput], in ledger: inout Ledger) throws {
+        for input in inputs {
+            guard input.rowsRead > 0 else {
+                throw DesyncError(
+                    .input,
+                    "\(input.file.stream.rawValue) input '\(input.file.path)' holds no rows;"
+                        + " point --input at the folder desync generate wrote, or check the file")
+            }
+            ledger.inputs.append(input.file)
+            let s = input.file.stream
+            ledger.read[s] = input.rowsRead
+            ledger.accepted[s] = input.accepted
+            ledger.rejected[s] = input.rejected
+            ledger.duplicates[s] = input.duplicates
+            ledger.blankLines[s] = input.blankLines
+            for reject in input.rejects where reject.reason != .duplicate {
+                ledger.rejectedByReason[reject.reason, default: 0] += 1
+            }
+        }
+        ledger.fingerprint = Self.fingerprint(ledger.inputs)
+    }
+
+    /// The reject budget: above it, stores the ledger and the rejects only
+    /// and throws.
+    func checkRejectBudget(
+        _ inputs: [StreamInput], _ ledger: inout Ledger, _ rejectRows: TableRows,
+        _ store: ResultStore
+    ) throws {
+        let config = configuration
+        for input in inputs {
+            let rate = Double(input.rejected) / Double(input.rowsRead)
+            if rate > config.maxRejectRate {
+                ledger.status = "failed"
+                ledger.message =
+                    "\(input.rejected) of \(input.rowsRead) rows of \(input.file.stream.rawValue)"
+                    + " rejected (\(Self.percent(rate))), above --max-reject-rate"
+                    + " \(Self.percent(config.maxRejectRate))"
+                ledger.finishedAt = .now
+                let output = RunOutput(
+                    runID: ledger.runID, mode: config.mode, fingerprint: ledger.fingerprint,
+                    tables: [], rejects: rejectRows, ledger: ledger.row, succeeded: false)
+                try store.write(output, progress: nil)
+                var error = DesyncError(
+                    .rejectBudget,
+                    "run \(ledger.runID) failed: \(ledger.message); the previous results are"
+                        + " unchanged. See the reasons with: desync show rejected_records --db"
+                        + " '\(config.store.display)'"
+                        + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
+                        + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
+                        + " --max-reject-rate")
+                error.ledger = ledger
+                throw error
+            }
+        }
+
     }
 
     /// The run's options as recorded in `pipeline_runs.options`.

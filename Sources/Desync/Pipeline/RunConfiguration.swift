@@ -14,6 +14,11 @@ public struct RunConfiguration: Sendable {
     /// rejected (duplicates do not count). 5% by default: a few bad lines
     /// are normal telemetry, a twentieth of a file is a broken producer.
     public var maxRejectRate: Double = 0.05
+    /// Partitions to split the input into; nil decides by the input's size
+    /// (`Pipeline.partitionCount`), 1 keeps everything in memory.
+    public var partitions: Int? = nil
+    /// Where a partitioned run spills; nil is `$TMPDIR` or `/tmp`.
+    public var tempDirectory: String? = nil
 
     public init(playerEventsPath: String, serverStatePath: String, store: StoreLocation) {
         self.playerEventsPath = playerEventsPath

@@ -18,26 +18,43 @@ public final class PostgresStore: ResultStore {
         try connection.execute(sql)
     }
 
-    public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
+    public func write(
+        _ batch: RunBatch, progress: ((Int) -> Void)?,
+        _ body: (TableAppender) throws -> RunOutput.Closing
+    ) throws {
         try connection.withTransaction {
             // Serialises concurrent runs on one database: they would race
             // creating the tables and replacing each other's batches.
             try connection.execute("SELECT pg_advisory_xact_lock(7021965)")
             for spec in Tables.all { try ensure(spec) }
-            try clearBatch(for: output)
-            if output.succeeded {
-                for table in output.tables where table.count > 0 {
-                    try connection.copy(table, progress: progress)
-                }
+            try clearBatch(for: batch)
+            let closing = try body(Appender(connection: connection, progress: progress))
+            if closing.rejects.count > 0 {
+                try connection.copy(closing.rejects, progress: progress)
             }
-            if output.rejects.count > 0 { try connection.copy(output.rejects, progress: progress) }
-            try connection.copy(output.ledger, progress: nil)
+            try connection.copy(closing.ledger, progress: nil)
+        }
+    }
+
+    /// Appends with one binary COPY per call.
+    private final class Appender: TableAppender {
+        let connection: PGConnection
+        let progress: ((Int) -> Void)?
+
+        init(connection: PGConnection, progress: ((Int) -> Void)?) {
+            self.connection = connection
+            self.progress = progress
+        }
+
+        func append(_ rows: TableRows) throws {
+            guard rows.count > 0 else { return }
+            try connection.copy(rows, progress: progress)
         }
     }
 
     /// As `SQLiteStore.clearBatch`: replace empties, append and failed
     /// runs remove earlier batches of the same input.
-    private func clearBatch(for output: RunOutput) throws {
+    private func clearBatch(for output: RunBatch) throws {
         if output.succeeded && output.mode == .replace {
             let names = Tables.batchTables.map { quoted($0.name) }.joined(separator: ", ")
             try connection.execute("TRUNCATE \(names)")

@@ -42,10 +42,66 @@ public struct RunOutput: Sendable {
 public protocol ResultStore: AnyObject {
     /// A description safe to print: never holds a password.
     var displayName: String { get }
-    /// Writes one run's output atomically: all of it lands, or nothing.
-    func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws
+    /// Writes one run atomically whose tables arrive piece by piece: opens
+    /// the transaction, removes what the batch replaces, lets `body` append
+    /// batch tables (any table any number of times), then writes the
+    /// rejects and the ledger `body` returns and commits. When `body` or a
+    /// write throws, everything rolls back.
+    func write(
+        _ batch: RunBatch, progress: ((Int) -> Void)?,
+        _ body: (TableAppender) throws -> RunOutput.Closing
+    ) throws
     /// Runs a read-only query and returns its rows as text (nil for NULL).
     func query(_ sql: String) throws -> [[String?]]
+}
+
+/// What a store needs to know of a run before its rows arrive.
+public struct RunBatch: Sendable {
+    public var runID: String
+    public var mode: WriteMode
+    public var fingerprint: String
+    public var succeeded: Bool
+
+    public init(runID: String, mode: WriteMode, fingerprint: String, succeeded: Bool) {
+        self.runID = runID
+        self.mode = mode
+        self.fingerprint = fingerprint
+        self.succeeded = succeeded
+    }
+}
+
+/// Appends rows to a table inside a store's open run transaction.
+public protocol TableAppender: AnyObject {
+    func append(_ rows: TableRows) throws
+}
+
+extension RunOutput {
+    /// The last rows of a run, known only once its batch tables are written.
+    public struct Closing: Sendable {
+        public var rejects: TableRows
+        public var ledger: TableRows
+
+        public init(rejects: TableRows, ledger: TableRows) {
+            self.rejects = rejects
+            self.ledger = ledger
+        }
+    }
+
+    public var batch: RunBatch {
+        RunBatch(runID: runID, mode: mode, fingerprint: fingerprint, succeeded: succeeded)
+    }
+}
+
+extension ResultStore {
+    /// Writes one run's output atomically: all of it lands, or nothing.
+    public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
+        try write(output.batch, progress: progress) { appender in
+            if output.succeeded {
+                for table in output.tables where table.count > 0 { try appender.append(table) }
+            }
+            return RunOutput.Closing(rejects: output.rejects, ledger: output.ledger)
+        }
+    }
 }
 
 /// Which earlier batches a run removes before writing its own, the same

@@ -22,23 +22,37 @@ public final class SQLiteStore: ResultStore {
         try connection.query(sql)
     }
 
-    public func write(_ output: RunOutput, progress: ((Int) -> Void)?) throws {
+    public func write(
+        _ batch: RunBatch, progress: ((Int) -> Void)?,
+        _ body: (TableAppender) throws -> RunOutput.Closing
+    ) throws {
         try connection.withTransaction {
             for spec in Tables.all { try ensure(spec) }
-            try clearBatch(for: output)
-            if output.succeeded {
-                for table in output.tables { try insert(table, progress: progress) }
-            }
-            try insert(output.rejects, progress: progress)
-            try insert(output.ledger, progress: nil)
+            try clearBatch(for: batch)
+            let closing = try body(Appender(store: self, progress: progress))
+            try insert(closing.rejects, progress: progress)
+            try insert(closing.ledger, progress: nil)
         }
+    }
+
+    /// Appends with the prepared multi-row INSERTs of `insert`.
+    private final class Appender: TableAppender {
+        let store: SQLiteStore
+        let progress: ((Int) -> Void)?
+
+        init(store: SQLiteStore, progress: ((Int) -> Void)?) {
+            self.store = store
+            self.progress = progress
+        }
+
+        func append(_ rows: TableRows) throws { try store.insert(rows, progress: progress) }
     }
 
     /// Empties the batch tables (replace mode), or removes the earlier
     /// batches of the same input (append mode). A failed run only removes
     /// the rejects of earlier failed runs of the same input, so that
     /// retrying never doubles them.
-    private func clearBatch(for output: RunOutput) throws {
+    private func clearBatch(for output: RunBatch) throws {
         if output.succeeded && output.mode == .replace {
             for spec in Tables.batchTables {
                 try connection.execute("DELETE FROM \(quoted(spec.name))")
@@ -94,7 +108,7 @@ public final class SQLiteStore: ResultStore {
     /// Inserts a table's rows with prepared multi-row INSERTs: one
     /// statement step stores up to `rowsPerStatement` rows, which saves
     /// SQLite most of its per-statement work.
-    private func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
+    fileprivate func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
         guard table.count > 0 else { return }
         let width = table.spec.columns.count
         // 999 is the smallest bound-parameter limit any SQLite release has.

@@ -52,6 +52,14 @@ enum RunCommand {
             OptionSpec(
                 "--format", value: "FORMAT", default: "text",
                 "text or json (one document on stdout)"),
+            OptionSpec(
+                "--partitions", value: "N", default: "auto",
+                "split the input into N partitions spilled to disk (bounded memory); auto:"
+                    + " in memory up to 1 GiB of input, one partition per 512 MiB above"),
+            OptionSpec(
+                "--temp-dir", value: "DIR",
+                "where a partitioned run spills (default $TMPDIR or /tmp); needs about the"
+                    + " input's size"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
                 "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
@@ -143,6 +151,10 @@ enum RunCommand {
                 .usage, "--max-reject-rate must be a fraction in 0...1, for example 0.05")
         }
         config.maxRejectRate = rate
+        if args.string("--partitions")! != "auto" {
+            config.partitions = try args.integer("--partitions", range: 1...4096)
+        }
+        config.tempDirectory = args.string("--temp-dir")
         config.validation.maxLineBytes = try args.integer(
             "--max-line-bytes", range: 64...(1 << 30))!
         config.analysis.threshold = try args.double("--threshold")!

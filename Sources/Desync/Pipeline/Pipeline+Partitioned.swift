@@ -1,0 +1,268 @@
+import Foundation
+
+/// The run for inputs larger than memory: the same job and the same results
+/// as the in-memory run, with memory bounded by the largest partition.
+///
+/// 1. Read both files once, validating as always, and spill each accepted
+///    row to a temporary file chosen by its session, plus its id to a file
+///    chosen by the id's hash (`StreamSpill`).
+/// 2. Find the duplicates over all partitions (`DuplicateResolver`).
+/// 3. Inside the store's one transaction, per partition: load it, drop its
+///    duplicates, join, compute the metrics, write its rows, and keep only
+///    totals. A player's and a session's ticks are all in one partition, so
+///    episodes, speeds, clock offsets and the per-session tables are exact.
+/// 4. Finish what needs every tick: the summaries and additive analytics
+///    from the partitions' totals, `desync_stats` and the event types' p95
+///    from a merge of the partitions' distance-sorted runs
+///    (`PartitionedStats`).
+///
+/// The summaries' averages add the partitions' sums, so they can differ
+/// from the in-memory run's in the last bits (never in counts).
+extension Pipeline {
+    /// Input bytes above which a run is partitioned (both files together).
+    public static let inMemoryInputLimit: Int64 = 1 << 30
+    /// Input bytes per partition: about a million ticks of JSON Lines.
+    public static let partitionInputBytes: Int64 = 512 << 20
+
+    /// How many partitions the run uses: `--partitions` when given, else 1
+    /// up to `inMemoryInputLimit` and one per `partitionInputBytes` above.
+    static func partitionCount(_ config: RunConfiguration) -> Int {
+        if let n = config.partitions { return max(1, n) }
+        let bytes = fileSize(config.playerEventsPath) + fileSize(config.serverStatePath)
+        guard bytes > inMemoryInputLimit else { return 1 }
+        return Int((bytes + partitionInputBytes - 1) / partitionInputBytes)
+    }
+
+    func runPartitioned(
+        _ store: ResultStore, _ start: Ledger, partitions: Int
+    ) throws -> RunResult {
+        let config = configuration
+        var ledger = start
+        var clock = StageClock()
+        let folder = try Self.makeSpillFolder(config.tempDirectory, runID: ledger.runID)
+        defer { Self.removeSpillFolder(folder) }
+        logger.info(
+            "partitions", [("count", "\(partitions)"), ("folder", folder)])
+
+        // 1. Read and spill.
+        var dimensions = Dimensions()
+        var reader = StreamReader()
+        reader.validation = config.validation
+        let idBuckets = max(16, partitions * 2)
+        let eventSpill = try StreamSpill(
+            stream: .playerEvents, folder: folder, partitions: partitions, idBuckets: idBuckets)
+        let stateSpill = try StreamSpill(
+            stream: .serverState, folder: folder, partitions: partitions, idBuckets: idBuckets)
+        var (events, states) = try clock.time(.read) {
+            let total =
+                Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
+            let observer = self.observer
+            observer.progress(.read, 0, total)
+            let events = try reader.read(
+                .playerEvents, path: config.playerEventsPath, format: config.inputFormat,
+                dimensions: &dimensions, spill: eventSpill
+            ) { observer.progress(.read, $0, total) }
+            let base = events.file.bytes
+            let states = try reader.read(
+                .serverState, path: config.serverStatePath, format: config.inputFormat,
+                dimensions: &dimensions, spill: stateSpill
+            ) { observer.progress(.read, base + $0, total) }
+            return (events, states)
+        }
+
+        // 2. Duplicates over all partitions.
+        let (eventDrops, stateDrops) = try clock.time(.read) {
+            (try DuplicateResolver.resolve(eventSpill), try DuplicateResolver.resolve(stateSpill))
+        }
+        events.spilled -= Int64(eventDrops.count)
+        events.duplicates += Int64(eventDrops.count)
+        states.spilled -= Int64(stateDrops.count)
+        states.duplicates += Int64(stateDrops.count)
+        observer.stageFinished(
+            .read, clock.seconds(.read),
+            [
+                ("player_events", "\(events.rowsRead)"), ("server_state", "\(states.rowsRead)"),
+                ("partitions", "\(partitions)"),
+            ])
+        // `rejected` counts duplicates out, and their rejects are made in
+        // step 3, so the budget sees the same figures as in memory.
+        var ledgerInputs = [events, states]
+        for k in ledgerInputs.indices {
+            ledgerInputs[k].duplicates = 0
+        }
+        try Self.record(ledgerInputs, in: &ledger)
+        ledger.duplicates[.playerEvents] = events.duplicates
+        ledger.duplicates[.serverState] = states.duplicates
+        let parseRejects = events.rejects + states.rejects
+        try checkRejectBudget(
+            ledgerInputs, &ledger, OutputTables.rejects(parseRejects, runID: ledger.runID), store)
+
+        // 3. Partition by partition, inside the store's transaction.
+        let runID = ledger.runID
+        let dims = dimensions
+        let sessionCount = dims.sessions.count
+        let totalRows = events.accepted + states.accepted
+        var duplicateRejects: [RejectedRecord] = []
+        var totals = Summaries.Totals()
+        var analytics = Analytics()
+        var stats = try PartitionedStats(
+            directory: folder, eventTypes: max(dims.eventTypes.count, 1))
+        var tally = (desynced: Int64(0), sum: 0.0, max: 0.0, joined: Int64(0))
+        let batch = RunBatch(
+            runID: runID, mode: config.mode, fingerprint: ledger.fingerprint, succeeded: true)
+        let observer = self.observer
+        var done: Int64 = 0
+        try store.write(batch, progress: nil) { appender in
+            for p in 0..<partitions {
+                var e = try StreamSpill.loadEvents(
+                    eventSpill.partitionPaths[p], rows: eventSpill.rows[p])
+                var s = try StreamSpill.loadStates(
+                    stateSpill.partitionPaths[p], rows: stateSpill.rows[p])
+                unlink(eventSpill.partitionPaths[p])
+                unlink(stateSpill.partitionPaths[p])
+                done += Int64(e.count + s.count)
+                if !eventDrops.isEmpty {
+                    let keep = Self.keepMask(e.line, eventDrops) { i, drop in
+                        duplicateRejects.append(
+                            StreamReader.duplicateReject(
+                                events.file, line: e.line[i], original: drop.original,
+                                byID: drop.byID, rawLine: StreamReader.render(e, i, dims)))
+                    }
+                    if let keep { e = StreamReader.keeping(e, keep) }
+                }
+                if !stateDrops.isEmpty {
+                    let keep = Self.keepMask(s.line, stateDrops) { i, drop in
+                        duplicateRejects.append(
+                            StreamReader.duplicateReject(
+                                states.file, line: s.line[i], original: drop.original,
+                                byID: drop.byID, rawLine: StreamReader.render(s, i, dims)))
+                    }
+                    if let keep { s = StreamReader.keeping(s, keep) }
+                }
+                let join = clock.time(.join) {
+                    self.join(e, s, sessions: sessionCount, progress: nil)
+                }
+                ledger.clientOnly += Int64(join.unmatchedEvents.count)
+                ledger.serverOnly += Int64(join.unmatchedStates.count)
+                ledger.clientOutsideTolerance =
+                    (ledger.clientOutsideTolerance ?? 0) + Int64(join.clientOutsideTolerance)
+                ledger.serverOutsideTolerance =
+                    (ledger.serverOutsideTolerance ?? 0) + Int64(join.serverOutsideTolerance)
+                let ticks = try clock.time(.analyse) { () throws -> JoinedTicks in
+                    let ticks = TickMetrics(options: config.analysis).compute(join, e, s)
+                    totals.add(ticks, s)
+                    let columns = TickColumns(ticks, e, s, config.analysis)
+                    analytics.add(
+                        partition: Analytics.compute(
+                            columns, dims, config.analysis, withStats: false))
+                    try stats.add(columns)
+                    return ticks
+                }
+                for k in 0..<ticks.count {
+                    if ticks.isDesynced[k] { tally.desynced += 1 }
+                    tally.sum += ticks.distance[k]
+                    tally.max = max(tally.max, ticks.distance[k])
+                }
+                tally.joined += Int64(ticks.count)
+                try clock.time(.persist) {
+                    for table in [
+                        OutputTables.playerEvents(e, dims, runID: runID),
+                        OutputTables.serverState(s, dims, runID: runID),
+                        OutputTables.desyncEvents(ticks, e, s, dims, runID: runID),
+                        OutputTables.unmatched(join, e, s, dims, runID: runID),
+                    ] {
+                        try appender.append(table)
+                    }
+                }
+                observer.progress(.persist, done, totalRows)
+            }
+            ledger.joined = tally.joined
+
+            // 4. What needs every partition.
+            let summaries = totals.summaries
+            try clock.time(.analyse) {
+                let global = try stats.finish()
+                analytics.finishPartitions(
+                    stats: global.stats, eventTypeP95: global.eventTypeP95, dims)
+            }
+            try clock.time(.persist) {
+                let tables =
+                    [
+                        OutputTables.byPing(summaries.byPing, runID: runID),
+                        OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
+                    ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
+                for table in tables { try appender.append(table) }
+            }
+            ledger.status = "succeeded"
+            ledger.finishedAt = .now
+            precondition(ledger.balances, "ledger does not balance: a bug in desync")
+            return RunOutput.Closing(
+                rejects: OutputTables.rejects(parseRejects + duplicateRejects, runID: runID),
+                ledger: ledger.row)
+        }
+        observer.stageFinished(.join, clock.seconds(.join), [("joined", "\(ledger.joined)")])
+        observer.stageFinished(.analyse, clock.seconds(.analyse), [("rows", "\(tally.joined)")])
+        observer.stageFinished(.persist, clock.seconds(.persist), [("rows", "\(totalRows)")])
+        return RunResult(
+            ledger: ledger, summaries: totals.summaries, joinedRows: tally.joined,
+            desyncedRows: tally.desynced, distanceSum: tally.sum, distanceMax: tally.max,
+            timings: clock.timings, store: store.displayName)
+    }
+
+    /// Which rows of a partition to keep (nil: all), calling `dropped` for
+    /// each row that goes.
+    static func keepMask(
+        _ lines: [Int64], _ drops: [Int64: DuplicateResolver.Drop],
+        _ dropped: (Int, DuplicateResolver.Drop) -> Void
+    ) -> [Bool]? {
+        var keep: [Bool]? = nil
+        for (i, line) in lines.enumerated() {
+            guard let drop = drops[line] else { continue }
+            if keep == nil { keep = Array(repeating: true, count: lines.count) }
+            keep![i] = false
+            dropped(i, drop)
+        }
+        return keep
+    }
+
+    /// A new private folder for the run's temporary files.
+    static func makeSpillFolder(_ parent: String?, runID: String) throws -> String {
+        let base = parent ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+        let folder = "\(base)/desync-\(runID)"
+        guard mkdir(folder, 0o700) == 0 else {
+            throw DesyncError(
+                .output,
+                "cannot create the temporary folder '\(folder)':"
+                    + " \(String(cString: strerror(errno)))",
+                cause: "large inputs are processed in partitions spilled to disk; point"
+                    + " --temp-dir at a writable folder with room (about the size of the input)")
+        }
+        return folder
+    }
+
+    /// Removes the temporary folder and what is left in it.
+    static func removeSpillFolder(_ folder: String) {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+/// Seconds spent per stage, summed over the times a stage runs.
+struct StageClock {
+    private(set) var timings: [(Stage, Double)] = []
+
+    mutating func time<R>(_ stage: Stage, _ body: () throws -> R) rethrows -> R {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        if let k = timings.firstIndex(where: { $0.0 == stage }) {
+            timings[k].1 += seconds
+        } else {
+            timings.append((stage, seconds))
+        }
+        return result
+    }
+
+    func seconds(_ stage: Stage) -> Double {
+        timings.first { $0.0 == stage }?.1 ?? 0
+    }
+}
