@@ -94,8 +94,10 @@ extension Pipeline {
         ledger.duplicates[.playerEvents] = events.duplicates
         ledger.duplicates[.serverState] = states.duplicates
         let parseRejects = events.rejects + states.rejects
-        try checkRejectBudget(
-            ledgerInputs, &ledger, OutputTables.rejects(parseRejects, runID: ledger.runID), store)
+        if let message = rejectBudgetFailure(ledgerInputs) {
+            throw try rejectBudgetExceeded(
+                message, &ledger, OutputTables.rejects(parseRejects, runID: ledger.runID), store)
+        }
 
         // 3. Partition by partition, inside the store's transaction.
         let runID = ledger.runID
@@ -108,8 +110,7 @@ extension Pipeline {
         var stats = try PartitionedStats(
             directory: folder, eventTypes: max(dims.eventTypes.count, 1))
         var tally = (desynced: Int64(0), sum: 0.0, max: 0.0, joined: Int64(0))
-        let batch = RunBatch(
-            runID: runID, mode: config.mode, fingerprint: ledger.fingerprint, succeeded: true)
+        let batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
         let observer = self.observer
         var done: Int64 = 0
         try store.write(batch, progress: nil) { appender in
@@ -197,6 +198,7 @@ extension Pipeline {
             ledger.finishedAt = .now
             precondition(ledger.balances, "ledger does not balance: a bug in desync")
             return RunOutput.Closing(
+                fingerprint: ledger.fingerprint,
                 rejects: OutputTables.rejects(parseRejects + duplicateRejects, runID: runID),
                 ledger: ledger.row)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the whole job on this machine: read and validate both streams,
 /// join, compute the metrics and summaries, persist everything in one
@@ -55,94 +56,127 @@ public struct Pipeline: Sendable {
         if partitions > 1 {
             return try runPartitioned(store, ledger, partitions: partitions)
         }
-        var dimensions = Dimensions()
-        var reader = StreamReader()
-        reader.validation = config.validation
-        let (events, states) = try timed(.read) {
-            let total =
-                Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
-            let observer = self.observer
-            // Announce the stage, so its rate is measured from the start.
-            observer.progress(.read, 0, total)
-            let events = try reader.read(
-                .playerEvents, path: config.playerEventsPath, format: config.inputFormat,
-                dimensions: &dimensions
-            ) { observer.progress(.read, $0, total) }
-            let base = events.file.bytes
-            let states = try reader.read(
-                .serverState, path: config.serverStatePath, format: config.inputFormat,
-                dimensions: &dimensions
-            ) { observer.progress(.read, base + $0, total) }
-            return (events, states)
-        }
-        observer.stageFinished(
-            .read, timings.last!.1,
-            [("player_events", "\(events.rowsRead)"), ("server_state", "\(states.rowsRead)")])
-        try Self.record([events, states], in: &ledger)
-        let allRejects = events.rejects + states.rejects
-        let rejectRows = OutputTables.rejects(allRejects, runID: ledger.runID)
-        try checkRejectBudget([events, states], &ledger, rejectRows, store)
-
-        let sessionCount = dimensions.sessions.count
-        let join = timed(.join) {
-            self.join(events.events, states.states, sessions: sessionCount) { done, total in
-                self.observer.progress(.join, done, total)
-            }
-        }
-        ledger.joined = Int64(join.eventRow.count)
-        ledger.clientOnly = Int64(join.unmatchedEvents.count)
-        ledger.serverOnly = Int64(join.unmatchedStates.count)
-        ledger.clientOutsideTolerance = Int64(join.clientOutsideTolerance)
-        ledger.serverOutsideTolerance = Int64(join.serverOutsideTolerance)
-        observer.stageFinished(
-            .join, timings.last!.1,
-            [
-                ("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
-                ("server_only", "\(ledger.serverOnly)"),
-            ])
-
-        let dims = dimensions
-        let (ticks, summaries, analytics) = timed(.analyse) {
-            let ticks = TickMetrics(options: config.analysis).compute(
-                join, events.events, states.states)
-            let analytics = Analytics.compute(
-                ticks, events.events, states.states, dims, config.analysis)
-            return (ticks, Summaries.compute(ticks, states.states), analytics)
-        }
-        observer.stageFinished(.analyse, timings.last!.1, [("rows", "\(ticks.count)")])
-
+        // The store's transaction opens before reading, and each table is
+        // handed to the store's writer thread as soon as it is known:
+        // PostgreSQL loads player_events while server_state is parsed, and
+        // server_state while the ticks are joined and analysed.
         let runID = ledger.runID
-        let tables =
-            [
-                OutputTables.playerEvents(events.events, dimensions, runID: runID),
-                OutputTables.serverState(states.states, dimensions, runID: runID),
-                OutputTables.desyncEvents(
-                    ticks, events.events, states.states, dimensions, runID: runID),
-                OutputTables.byPing(summaries.byPing, runID: runID),
-                OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
-                OutputTables.unmatched(
-                    join, events.events, states.states, dimensions, runID: runID),
-            ] + OutputTables.analytics(analytics, dimensions, config.analysis, runID: runID)
-        ledger.status = "succeeded"
-        ledger.finishedAt = .now
-        precondition(ledger.balances, "ledger does not balance: a bug in desync")
-        let output = RunOutput(
-            runID: runID, mode: config.mode, fingerprint: ledger.fingerprint, tables: tables,
-            rejects: rejectRows, ledger: ledger.row, succeeded: true)
-        let totalRows = Int64(tables.reduce(rejectRows.count) { $0 + $1.count })
+        let batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
         let observer = self.observer
-        // FIXME: the store's single transaction starts only here, so the
-        // PostgreSQL backend idles while we parse. Opening it before the
-        // read and COPYing player_events while server_state is parsed
-        // would overlap the two (docs/PERFORMANCE.md).
+        // Rows written, shown only once computing is done (before that the
+        // progress line belongs to the computing stages).
+        let written = Counter()
+        let showWrites = Atomic<Int64>(-1)
+        var stage = RunPhase.computing
+        var rejectRows = OutputTables.rejects([], runID: runID)
+        var summaries = Summaries()
+        var totals = (rows: Int64(0), desynced: Int64(0), sum: 0.0, max: 0.0)
+        var persistStart: UInt64 = 0
         do {
-            try timed(.persist) {
-                let written = Counter()
-                try store.write(output) { n in
-                    observer.progress(.persist, written.add(Int64(n)), totalRows)
+            try store.write(batch) { n in
+                let done = written.add(Int64(n))
+                let total = showWrites.load(ordering: .relaxed)
+                if total >= 0 { observer.progress(.persist, done, total) }
+            } _: { appender -> RunOutput.Closing in
+                var dimensions = Dimensions()
+                var reader = StreamReader()
+                reader.validation = config.validation
+                let total =
+                    Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
+                // Announce the stage, so its rate is measured from the start.
+                observer.progress(.read, 0, total)
+                let events = try timed(.read) {
+                    try reader.read(
+                        .playerEvents, path: config.playerEventsPath,
+                        format: config.inputFormat, dimensions: &dimensions
+                    ) { observer.progress(.read, $0, total) }
                 }
+                if events.rowsRead > 0 {
+                    try appender.append(
+                        OutputTables.playerEvents(events.events, dimensions, runID: runID))
+                }
+                let base = events.file.bytes
+                let states = try timed(.read) {
+                    try reader.read(
+                        .serverState, path: config.serverStatePath, format: config.inputFormat,
+                        dimensions: &dimensions
+                    ) { observer.progress(.read, base + $0, total) }
+                }
+                observer.stageFinished(
+                    .read, timings.reduce(0) { $0 + $1.1 },
+                    [
+                        ("player_events", "\(events.rowsRead)"),
+                        ("server_state", "\(states.rowsRead)"),
+                    ])
+                timings = [(.read, timings.reduce(0) { $0 + $1.1 })]
+                try Self.record([events, states], in: &ledger)
+                rejectRows = OutputTables.rejects(events.rejects + states.rejects, runID: runID)
+                if let message = rejectBudgetFailure([events, states]) {
+                    stage = .overBudget(message)
+                    throw RunPhase.RollBack()
+                }
+                stage = .writing
+                try appender.append(
+                    OutputTables.serverState(states.states, dimensions, runID: runID))
+
+                let sessionCount = dimensions.sessions.count
+                let join = timed(.join) {
+                    self.join(events.events, states.states, sessions: sessionCount) {
+                        done, total in observer.progress(.join, done, total)
+                    }
+                }
+                ledger.joined = Int64(join.eventRow.count)
+                ledger.clientOnly = Int64(join.unmatchedEvents.count)
+                ledger.serverOnly = Int64(join.unmatchedStates.count)
+                ledger.clientOutsideTolerance = Int64(join.clientOutsideTolerance)
+                ledger.serverOutsideTolerance = Int64(join.serverOutsideTolerance)
+                observer.stageFinished(
+                    .join, timings.last!.1,
+                    [
+                        ("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
+                        ("server_only", "\(ledger.serverOnly)"),
+                    ])
+                try appender.append(
+                    OutputTables.unmatched(
+                        join, events.events, states.states, dimensions, runID: runID))
+
+                let dims = dimensions
+                let (ticks, analytics) = timed(.analyse) {
+                    let ticks = TickMetrics(options: config.analysis).compute(
+                        join, events.events, states.states)
+                    let analytics = Analytics.compute(
+                        ticks, events.events, states.states, dims, config.analysis)
+                    summaries = Summaries.compute(ticks, states.states)
+                    return (ticks, analytics)
+                }
+                observer.stageFinished(.analyse, timings.last!.1, [("rows", "\(ticks.count)")])
+                persistStart = DispatchTime.now().uptimeNanoseconds
+                let tables =
+                    [
+                        OutputTables.desyncEvents(
+                            ticks, events.events, states.states, dims, runID: runID),
+                        OutputTables.byPing(summaries.byPing, runID: runID),
+                        OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
+                    ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
+                let all = tables.reduce(
+                    events.events.count + states.states.count + rejectRows.count
+                        + join.unmatchedEvents.count + join.unmatchedStates.count
+                ) { $0 + $1.count }
+                showWrites.store(Int64(all), ordering: .relaxed)
+                for table in tables { try appender.append(table) }
+                for k in 0..<ticks.count {
+                    if ticks.isDesynced[k] { totals.desynced += 1 }
+                    totals.sum += ticks.distance[k]
+                    totals.max = max(totals.max, ticks.distance[k])
+                }
+                totals.rows = Int64(ticks.count)
+                ledger.status = "succeeded"
+                ledger.finishedAt = .now
+                precondition(ledger.balances, "ledger does not balance: a bug in desync")
+                return RunOutput.Closing(
+                    fingerprint: ledger.fingerprint, rejects: rejectRows, ledger: ledger.row)
             }
-        } catch let error as DesyncError {
+        } catch let error as DesyncError where stage == .writing {
             // The write rolled back. When the store still answers (a user's
             // constraint refused a row, say), the ledger tells of the
             // failure; when it does not (disk full, server gone), this
@@ -155,21 +189,19 @@ public struct Pipeline: Sendable {
                 rejects: rejectRows, ledger: ledger.row, succeeded: false)
             try? store.write(failed, progress: nil)
             throw error
+        } catch is RunPhase.RollBack {
+            guard case .overBudget(let message) = stage else { throw RunPhase.RollBack() }
+            throw try rejectBudgetExceeded(message, &ledger, rejectRows, store)
         }
-        observer.stageFinished(.persist, timings.last!.1, [("rows", "\(totalRows)")])
-
-        var desynced: Int64 = 0
-        var sum = 0.0
-        var maximum = 0.0
-        for k in 0..<ticks.count {
-            if ticks.isDesynced[k] { desynced += 1 }
-            sum += ticks.distance[k]
-            maximum = max(maximum, ticks.distance[k])
-        }
+        // Persist: from the last table handed over to the commit; the
+        // writes before it overlapped the computing stages.
+        let persisted = Double(DispatchTime.now().uptimeNanoseconds - persistStart) / 1e9
+        timings.append((.persist, persisted))
+        observer.stageFinished(.persist, persisted, [("rows", "\(written.add(0))")])
         return RunResult(
-            ledger: ledger, summaries: summaries, joinedRows: Int64(ticks.count),
-            desyncedRows: desynced, distanceSum: sum, distanceMax: maximum, timings: timings,
-            store: store.displayName)
+            ledger: ledger, summaries: summaries, joinedRows: totals.rows,
+            desyncedRows: totals.desynced, distanceSum: totals.sum, distanceMax: totals.max,
+            timings: timings, store: store.displayName)
     }
 
     /// Pairs client events with server states as `--join` asks.
@@ -214,39 +246,43 @@ public struct Pipeline: Sendable {
         ledger.fingerprint = Self.fingerprint(ledger.inputs)
     }
 
-    /// The reject budget: above it, stores the ledger and the rejects only
-    /// and throws.
-    func checkRejectBudget(
-        _ inputs: [StreamInput], _ ledger: inout Ledger, _ rejectRows: TableRows,
-        _ store: ResultStore
-    ) throws {
-        let config = configuration
+    /// The reject budget: the reason a run fails it, or nil.
+    func rejectBudgetFailure(_ inputs: [StreamInput]) -> String? {
+        let limit = configuration.maxRejectRate
         for input in inputs {
             let rate = Double(input.rejected) / Double(input.rowsRead)
-            if rate > config.maxRejectRate {
-                ledger.status = "failed"
-                ledger.message =
+            if rate > limit {
+                return
                     "\(input.rejected) of \(input.rowsRead) rows of \(input.file.stream.rawValue)"
                     + " rejected (\(Self.percent(rate))), above --max-reject-rate"
-                    + " \(Self.percent(config.maxRejectRate))"
-                ledger.finishedAt = .now
-                let output = RunOutput(
-                    runID: ledger.runID, mode: config.mode, fingerprint: ledger.fingerprint,
-                    tables: [], rejects: rejectRows, ledger: ledger.row, succeeded: false)
-                try store.write(output, progress: nil)
-                var error = DesyncError(
-                    .rejectBudget,
-                    "run \(ledger.runID) failed: \(ledger.message); the previous results are"
-                        + " unchanged. See the reasons with: desync show rejected_records --db"
-                        + " '\(config.store.display)'"
-                        + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
-                        + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
-                        + " --max-reject-rate")
-                error.ledger = ledger
-                throw error
+                    + " \(Self.percent(limit))"
             }
         }
+        return nil
+    }
 
+    /// Stores the ledger and the rejects of a run over the reject budget
+    /// (nothing else) and returns the error to throw.
+    func rejectBudgetExceeded(
+        _ message: String, _ ledger: inout Ledger, _ rejectRows: TableRows, _ store: ResultStore
+    ) throws -> DesyncError {
+        ledger.status = "failed"
+        ledger.message = message
+        ledger.finishedAt = .now
+        let output = RunOutput(
+            runID: ledger.runID, mode: configuration.mode, fingerprint: ledger.fingerprint,
+            tables: [], rejects: rejectRows, ledger: ledger.row, succeeded: false)
+        try store.write(output, progress: nil)
+        var error = DesyncError(
+            .rejectBudget,
+            "run \(ledger.runID) failed: \(ledger.message); the previous results are"
+                + " unchanged. See the reasons with: desync show rejected_records --db"
+                + " '\(configuration.store.display)'"
+                + " (or SELECT reason, count(*) FROM rejected_records WHERE run_id ="
+                + " '\(ledger.runID)' GROUP BY reason), fix the producer, or raise"
+                + " --max-reject-rate")
+        error.ledger = ledger
+        return error
     }
 
     /// The run's options as recorded in `pipeline_runs.options`.
@@ -300,4 +336,17 @@ extension Timestamp {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
     }
+}
+
+/// Where the in-memory run is when its store transaction ends early.
+enum RunPhase: Equatable {
+    /// Reading and checking the input: its errors are the input's.
+    case computing
+    /// Over the reject budget: roll back, then store the ledger alone.
+    case overBudget(String)
+    /// Writing results: an error is the store's, and the ledger says so.
+    case writing
+
+    /// Thrown to roll the store's transaction back on purpose.
+    struct RollBack: Error {}
 }

@@ -27,8 +27,15 @@ public final class PostgresStore: ResultStore {
             // creating the tables and replacing each other's batches.
             try connection.execute("SELECT pg_advisory_xact_lock(7021965)")
             for spec in Tables.all { try ensure(spec) }
-            try clearBatch(for: batch)
-            let closing = try body(Appender(connection: connection, progress: progress))
+            if batch.succeeded && batch.mode == .replace {
+                let names = Tables.batchTables.map { quoted($0.name) }.joined(separator: ", ")
+                try connection.execute("TRUNCATE \(names)")
+            }
+            let connection = self.connection
+            let closing = try BackgroundAppender { rows in
+                try connection.copy(rows, progress: progress)
+            }.run(body)
+            try removeEarlierBatches(batch, fingerprint: closing.fingerprint)
             if closing.rejects.count > 0 {
                 try connection.copy(closing.rejects, progress: progress)
             }
@@ -36,35 +43,14 @@ public final class PostgresStore: ResultStore {
         }
     }
 
-    /// Appends with one binary COPY per call.
-    private final class Appender: TableAppender {
-        let connection: PGConnection
-        let progress: ((Int) -> Void)?
-
-        init(connection: PGConnection, progress: ((Int) -> Void)?) {
-            self.connection = connection
-            self.progress = progress
-        }
-
-        func append(_ rows: TableRows) throws {
-            guard rows.count > 0 else { return }
-            try connection.copy(rows, progress: progress)
-        }
-    }
-
-    /// As `SQLiteStore.clearBatch`: replace empties, append and failed
-    /// runs remove earlier batches of the same input.
-    private func clearBatch(for output: RunBatch) throws {
-        if output.succeeded && output.mode == .replace {
-            let names = Tables.batchTables.map { quoted($0.name) }.joined(separator: ", ")
-            try connection.execute("TRUNCATE \(names)")
-            return
-        }
+    /// As `SQLiteStore.removeEarlierBatches`.
+    private func removeEarlierBatches(_ output: RunBatch, fingerprint: String) throws {
+        guard !(output.succeeded && output.mode == .replace) else { return }
         // An empty fingerprint is no input (a store check with no run).
-        guard !output.fingerprint.isEmpty else { return }
+        guard !fingerprint.isEmpty else { return }
         let earlier = try connection.execute(
             BatchRule.earlierRunsSQL(succeeded: output.succeeded, parameter: "$1"),
-            [output.fingerprint])
+            [fingerprint])
         let ids = earlier.compactMap { $0[0] }
         guard !ids.isEmpty else { return }
         for spec in BatchRule.tablesToClear(succeeded: output.succeeded) {

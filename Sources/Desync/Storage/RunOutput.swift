@@ -43,10 +43,12 @@ public protocol ResultStore: AnyObject {
     /// A description safe to print: never holds a password.
     var displayName: String { get }
     /// Writes one run atomically whose tables arrive piece by piece: opens
-    /// the transaction, removes what the batch replaces, lets `body` append
-    /// batch tables (any table any number of times), then writes the
-    /// rejects and the ledger `body` returns and commits. When `body` or a
-    /// write throws, everything rolls back.
+    /// the transaction, empties the batch tables in replace mode, lets
+    /// `body` append batch tables (any table any number of times; the
+    /// store writes them on its own thread while `body` goes on), removes
+    /// earlier batches of the same input (append mode, failed runs), writes
+    /// the rejects and the ledger `body` returns, and commits. When `body`
+    /// or a write throws, everything rolls back.
     func write(
         _ batch: RunBatch, progress: ((Int) -> Void)?,
         _ body: (TableAppender) throws -> RunOutput.Closing
@@ -59,13 +61,11 @@ public protocol ResultStore: AnyObject {
 public struct RunBatch: Sendable {
     public var runID: String
     public var mode: WriteMode
-    public var fingerprint: String
     public var succeeded: Bool
 
-    public init(runID: String, mode: WriteMode, fingerprint: String, succeeded: Bool) {
+    public init(runID: String, mode: WriteMode, succeeded: Bool) {
         self.runID = runID
         self.mode = mode
-        self.fingerprint = fingerprint
         self.succeeded = succeeded
     }
 }
@@ -78,17 +78,20 @@ public protocol TableAppender: AnyObject {
 extension RunOutput {
     /// The last rows of a run, known only once its batch tables are written.
     public struct Closing: Sendable {
+        /// The input checksums combined (known once the input is read).
+        public var fingerprint: String
         public var rejects: TableRows
         public var ledger: TableRows
 
-        public init(rejects: TableRows, ledger: TableRows) {
+        public init(fingerprint: String, rejects: TableRows, ledger: TableRows) {
+            self.fingerprint = fingerprint
             self.rejects = rejects
             self.ledger = ledger
         }
     }
 
     public var batch: RunBatch {
-        RunBatch(runID: runID, mode: mode, fingerprint: fingerprint, succeeded: succeeded)
+        RunBatch(runID: runID, mode: mode, succeeded: succeeded)
     }
 }
 
@@ -99,7 +102,8 @@ extension ResultStore {
             if output.succeeded {
                 for table in output.tables where table.count > 0 { try appender.append(table) }
             }
-            return RunOutput.Closing(rejects: output.rejects, ledger: output.ledger)
+            return RunOutput.Closing(
+                fingerprint: output.fingerprint, rejects: output.rejects, ledger: output.ledger)
         }
     }
 }

@@ -28,42 +28,31 @@ public final class SQLiteStore: ResultStore {
     ) throws {
         try connection.withTransaction {
             for spec in Tables.all { try ensure(spec) }
-            try clearBatch(for: batch)
-            let closing = try body(Appender(store: self, progress: progress))
+            if batch.succeeded && batch.mode == .replace {
+                for spec in Tables.batchTables {
+                    try connection.execute("DELETE FROM \(quoted(spec.name))")
+                }
+            }
+            let closing = try BackgroundAppender { [self] rows in
+                try insert(rows, progress: progress)
+            }.run(body)
+            try removeEarlierBatches(batch, fingerprint: closing.fingerprint)
             try insert(closing.rejects, progress: progress)
             try insert(closing.ledger, progress: nil)
         }
     }
 
-    /// Appends with the prepared multi-row INSERTs of `insert`.
-    private final class Appender: TableAppender {
-        let store: SQLiteStore
-        let progress: ((Int) -> Void)?
-
-        init(store: SQLiteStore, progress: ((Int) -> Void)?) {
-            self.store = store
-            self.progress = progress
-        }
-
-        func append(_ rows: TableRows) throws { try store.insert(rows, progress: progress) }
-    }
-
-    /// Empties the batch tables (replace mode), or removes the earlier
-    /// batches of the same input (append mode). A failed run only removes
+    /// Removes the earlier batches of the same input (append mode; the
+    /// batch's own rows carry another run id). A failed run only removes
     /// the rejects of earlier failed runs of the same input, so that
-    /// retrying never doubles them.
-    private func clearBatch(for output: RunBatch) throws {
-        if output.succeeded && output.mode == .replace {
-            for spec in Tables.batchTables {
-                try connection.execute("DELETE FROM \(quoted(spec.name))")
-            }
-            return
-        }
+    /// retrying never doubles them. Replace mode emptied the tables first.
+    private func removeEarlierBatches(_ output: RunBatch, fingerprint: String) throws {
+        guard !(output.succeeded && output.mode == .replace) else { return }
         // An empty fingerprint is no input (a store check with no run).
-        guard !output.fingerprint.isEmpty else { return }
+        guard !fingerprint.isEmpty else { return }
         let earlier = try connection.query(
             BatchRule.earlierRunsSQL(succeeded: output.succeeded, parameter: "?"),
-            [output.fingerprint])
+            [fingerprint])
         let tables = BatchRule.tablesToClear(succeeded: output.succeeded)
         for row in earlier {
             guard let id = row[0] else { continue }
@@ -108,7 +97,7 @@ public final class SQLiteStore: ResultStore {
     /// Inserts a table's rows with prepared multi-row INSERTs: one
     /// statement step stores up to `rowsPerStatement` rows, which saves
     /// SQLite most of its per-statement work.
-    fileprivate func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
+    private func insert(_ table: TableRows, progress: ((Int) -> Void)?) throws {
         guard table.count > 0 else { return }
         let width = table.spec.columns.count
         // 999 is the smallest bound-parameter limit any SQLite release has.
