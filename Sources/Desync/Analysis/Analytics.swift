@@ -146,6 +146,21 @@ public struct Analytics: Sendable {
         sortForOutput(d)
     }
 
+    /// `desync_stats` and the event types' rows of `c` alone, as `compute`
+    /// finds them: the in-memory counterpart of `PartitionedStats`.
+    static func distanceRows(
+        _ c: TickColumns, eventTypes: Int
+    ) -> (stats: [StatsRow], eventTypes: [EventTypeRow]) {
+        func order(_ values: [Double]) -> [Int32] {
+            RadixOrder.rows(count: c.count) { RadixOrder.key(values[$0]) }
+        }
+        let byDistance = order(c.distance)
+        return (
+            statsRows(c, byDistance, order(c.ping), order(c.loss)),
+            eventTypeRows(c, byDistance, max(eventTypes, 1))
+        )
+    }
+
     /// Episodes and per-player rows, walking each player's ticks in time
     /// order.
     private mutating func walkPlayers(
