@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the duplicates of a spilled stream with exactly the rule
 /// `StreamReader.removeDuplicates` applies in memory: in file order, a row
 /// whose id, or whose (session, player, timestamp), equals that of an
@@ -27,6 +29,7 @@ struct DuplicateResolver {
         var keyGroup: [Int64: Int64] = [:]
         for path in spill.idPaths {
             try sharedIDs(path, into: &idGroup)
+            unlink(path)  // read once; its disk space is better spent on results
         }
         for (p, path) in spill.partitionPaths.enumerated() {
             try sharedKeys(path, spill.stream, rows: spill.rows[p], into: &keyGroup)

@@ -37,10 +37,32 @@ public struct StreamInput: Sendable {
     }
 }
 
-/// One task of a read batch: parse one piece, or hash all of them in order.
+/// One task of a read batch: parse one piece, hash all of them in order, or
+/// merge the previous batch's parsed pieces.
 private enum ReadJob: Sendable {
     case parse([UInt8])
     case hash([[UInt8]])
+    case merge
+}
+
+/// What the reader has merged so far, and the parsed pieces of the last
+/// batch still to merge. The merge of batch k runs as one more task beside
+/// the parsing of batch k + 1, and is the only task touching this state,
+/// which is why the unchecked `Sendable` is sound.
+private final class MergeState: @unchecked Sendable {
+    var result: StreamInput
+    var dimensions: Dimensions
+    var nextLine: Int64 = 1
+    var pending: [ParsedChunk] = []
+    var pendingBytes = 0
+    /// File bytes whose rows are merged.
+    var mergedBytes = 0
+    var failure: (any Error)?
+
+    init(result: StreamInput, dimensions: Dimensions) {
+        self.result = result
+        self.dimensions = dimensions
+    }
 }
 
 /// Reads a JSON Lines or CSV stream in large sequential chunks, parses the
@@ -89,9 +111,22 @@ public struct StreamReader: Sendable {
         let parser = JSONChunkParser(schema: schema, validation: validation, sourceFile: path)
         var csvParser: CSVChunkParser? = nil
         let hasher = SHA256Hasher()
-        var result = StreamInput(
-            file: InputFile(stream: stream, path: path, bytes: Int64(info.st_size), sha256: ""))
-        var nextLine: Int64 = 1
+        let state = MergeState(
+            result: StreamInput(
+                file: InputFile(
+                    stream: stream, path: path, bytes: Int64(info.st_size), sha256: "")),
+            dimensions: dimensions)
+        @Sendable func mergePending() throws {
+            for chunk in state.pending {
+                try merge(
+                    chunk, firstLine: state.nextLine, into: &state.result,
+                    dimensions: &state.dimensions, spill: spill)
+                state.nextLine += chunk.lines
+            }
+            state.mergedBytes += state.pendingBytes
+            state.pending = []
+            state.pendingBytes = 0
+        }
         var carry: [UInt8] = []
         var totalRead: Int64 = 0
         var reachedEnd = false
@@ -104,10 +139,11 @@ public struct StreamReader: Sendable {
                 // The rest of a line already known to be too long: hashed and
                 // counted, never held whole (a JSON array file is one line).
                 longLine = false
+                try mergePending()
                 try skipLongLine(
-                    fd, start: carry, line: nextLine, hasher: hasher, into: &result,
+                    fd, start: carry, line: state.nextLine, hasher: hasher, into: &state.result,
                     carry: &carry, reachedEnd: &reachedEnd, totalRead: &totalRead)
-                nextLine += 1
+                state.nextLine += 1
                 continue
             }
             // Read up to `parallelism` chunks, each ending at a newline.
@@ -161,13 +197,15 @@ public struct StreamReader: Sendable {
                         $0, schema: schema, file: path, limit: validation.maxLineBytes)
                 }
                 pieces[0].removeSubrange(0..<header.byteCount)
-                nextLine += header.lineCount
+                state.nextLine += header.lineCount
                 csvParser = CSVChunkParser(
                     schema: schema, validation: validation, sourceFile: path, header: header)
             }
 
             let csv = csvParser
-            let jobs = pieces.map { ReadJob.parse($0) } + [hashJob]
+            let jobs =
+                pieces.map { ReadJob.parse($0) } + [hashJob]
+                + (state.pending.isEmpty ? [] : [ReadJob.merge])
             let parsed = parallelMap(jobs) { job -> ParsedChunk? in
                 switch job {
                 case .parse(let piece):
@@ -178,27 +216,33 @@ public struct StreamReader: Sendable {
                 case .hash(let all):
                     for piece in all { piece.withUnsafeBytes { hasher.update($0) } }
                     return nil
+                case .merge:
+                    do { try mergePending() } catch { state.failure = error }
+                    return nil
                 }
             }
-            for case let chunk? in parsed {
-                try merge(
-                    chunk, firstLine: nextLine, into: &result, dimensions: &dimensions,
-                    spill: spill)
-                nextLine += chunk.lines
-            }
-            if !reserved && spill == nil && result.accepted > 0 {
+            if let failure = state.failure { throw failure }
+            state.pending = parsed.prefix(pieces.count).compactMap { $0 }
+            state.pendingBytes = pieces.reduce(0) { $0 + $1.count }
+            if !reserved && spill == nil && state.result.accepted > 0 {
                 // Size the columns for the whole file from the first rows,
                 // so they are not copied again and again as they grow.
                 reserved = true
-                let rows = Double(result.accepted) * Double(info.st_size) / Double(totalRead)
+                let rows =
+                    Double(state.result.accepted) * Double(info.st_size)
+                    / Double(max(state.mergedBytes, 1))
                 let estimate = Int(rows * 1.02) + 1024
                 if stream == .playerEvents {
-                    result.events.reserve(estimate)
+                    state.result.events.reserve(estimate)
                 } else {
-                    result.states.reserve(estimate)
+                    state.result.states.reserve(estimate)
                 }
             }
         }
+        try mergePending()
+        var result = state.result
+        state.result = StreamInput(file: result.file)  // keep `result` uniquely referenced
+        dimensions = state.dimensions
         result.file.sha256 = hasher.finish()
         if let spill {
             try spill.finish()

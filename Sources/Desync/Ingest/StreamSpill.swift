@@ -8,7 +8,9 @@ import Foundation
 /// a time (`DuplicateResolver`).
 ///
 /// Rows are written in file order, so each file lists its rows by line.
-final class StreamSpill {
+/// Unchecked `Sendable`: the reader's merge task is its only user while
+/// the stream is read, then the pipeline's thread.
+final class StreamSpill: @unchecked Sendable {
     let stream: Stream
     let partitionPaths: [String]
     let idPaths: [String]
