@@ -92,14 +92,26 @@ public struct Analytics: Sendable {
         return out
     }
 
-    /// Adds one partition's tables: rows of sessions and players (which
-    /// never span partitions) are appended, the tallies of event types,
-    /// windows, heat-map cells and sweep thresholds add up. Percentiles
-    /// over all partitions are set by `finishPartitions`.
+    /// Takes a partition's finished rows out of `self`: episodes, sessions
+    /// and players never span partitions, so they can be written as soon
+    /// as their partition is done instead of being held to the end.
+    mutating func takeFinishedRows(_ d: Dimensions) -> Analytics {
+        var done = Analytics()
+        (done.episodes, episodes) = (episodes, [])
+        (done.sessions, sessions) = (sessions, [])
+        (done.players, players) = (players, [])
+        done.sortForOutput(d)
+        return done
+    }
+
+    /// Adds one partition's tables: the tallies of event types, windows,
+    /// heat-map cells and sweep thresholds add up (take its finished rows
+    /// first). Percentiles over all partitions are set by
+    /// `finishPartitions`.
     mutating func add(partition part: Analytics) {
-        episodes += part.episodes
-        sessions += part.sessions
-        players += part.players
+        precondition(
+            part.episodes.isEmpty && part.sessions.isEmpty && part.players.isEmpty,
+            "a partition's finished rows are written, not added")
         for row in part.eventTypes {
             if let k = eventTypes.firstIndex(where: { $0.eventType == row.eventType }) {
                 eventTypes[k].tally.add(row.tally)

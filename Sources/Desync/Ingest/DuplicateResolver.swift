@@ -87,17 +87,7 @@ struct DuplicateResolver {
     private static func sharedKeys(
         _ path: String, _ stream: Stream, rows: Int64, into groups: inout [Int64: Int64]
     ) throws {
-        let session: [Int32]
-        let player: [Int32]
-        let time: [Int64]
-        let lines: [Int64]
-        if stream == .playerEvents {
-            let e = try StreamSpill.loadEvents(path, rows: rows)
-            (session, player, time, lines) = (e.session, e.player, e.timestamp, e.line)
-        } else {
-            let s = try StreamSpill.loadStates(path, rows: rows)
-            (session, player, time, lines) = (s.session, s.player, s.timestamp, s.line)
-        }
+        let (session, player, time, lines) = try StreamSpill.loadKeys(path, stream, rows: rows)
         var table = RowKeyTable(capacity: lines.count)
         for i in 0..<lines.count {
             let hash = RowKeyTable.hash(session: session[i], player: player[i], time: time[i])

@@ -107,6 +107,34 @@ final class StreamSpill: @unchecked Sendable {
         ids = []
     }
 
+    /// The duplicate key and line of each row of one partition, in line
+    /// order, without the rest of the row.
+    static func loadKeys(_ path: String, _ stream: Stream, rows: Int64) throws -> (
+        session: [Int32], player: [Int32], time: [Int64], line: [Int64]
+    ) {
+        var keys = (session: [Int32](), player: [Int32](), time: [Int64](), line: [Int64]())
+        keys.session.reserveCapacity(Int(rows))
+        keys.player.reserveCapacity(Int(rows))
+        keys.time.reserveCapacity(Int(rows))
+        keys.line.reserveCapacity(Int(rows))
+        let r = try SpillReader(path: path)
+        while try !r.finished() {
+            keys.line.append(try r.read(Int64.self))
+            keys.session.append(try r.read(Int32.self))
+            keys.player.append(try r.read(Int32.self))
+            if stream == .playerEvents {
+                try r.skip(4)  // event type
+                keys.time.append(try r.read(Int64.self))
+                try r.skip(24)  // x, y, z
+            } else {
+                keys.time.append(try r.read(Int64.self))
+                try r.skip(24 + 4 + 8)  // x, y, z, ping, packet loss
+            }
+            try r.skip(Int(try r.read(UInt32.self)))  // the id
+        }
+        return keys
+    }
+
     /// Reads one partition's client events back, in line order.
     static func loadEvents(_ path: String, rows: Int64) throws -> PlayerEvents {
         var e = PlayerEvents()

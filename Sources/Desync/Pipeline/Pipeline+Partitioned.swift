@@ -8,8 +8,8 @@ import Foundation
 ///    chosen by the id's hash (`StreamSpill`).
 /// 2. Find the duplicates over all partitions (`DuplicateResolver`).
 /// 3. Inside the store's one transaction, per partition: load it, drop its
-///    duplicates, join, compute the metrics, write its rows, and keep only
-///    totals. A player's and a session's ticks are all in one partition, so
+///    duplicates, join, compute the metrics, write its rows (episodes,
+///    players and sessions included), and keep only totals. A player's and a session's ticks are all in one partition, so
 ///    episodes, speeds, clock offsets and the per-session tables are exact.
 /// 4. Finish what needs every tick: the summaries and additive analytics
 ///    from the partitions' totals, `desync_stats` and the event types' p95
@@ -21,8 +21,9 @@ import Foundation
 extension Pipeline {
     /// Input bytes above which a run is partitioned (both files together).
     public static let inMemoryInputLimit: Int64 = 1 << 30
-    /// Input bytes per partition: about a million ticks of JSON Lines.
-    public static let partitionInputBytes: Int64 = 512 << 20
+    /// Input bytes per partition: about 750 thousand ticks of JSON Lines,
+    /// whose columns, analytics and pending writes peak near 0.6 GiB.
+    public static let partitionInputBytes: Int64 = 384 << 20
 
     /// How many partitions the run uses: `--partitions` when given, else 1
     /// up to `inMemoryInputLimit` and one per `partitionInputBytes` above.
@@ -40,7 +41,8 @@ extension Pipeline {
         var ledger = start
         var clock = StageClock()
         let folder = try Self.makeSpillFolder(config.tempDirectory, runID: ledger.runID)
-        defer { Self.removeSpillFolder(folder) }
+        TemporaryFolders.register(folder)
+        defer { TemporaryFolders.remove(folder) }
         logger.info(
             "partitions", [("count", "\(partitions)"), ("folder", folder)])
 
@@ -149,15 +151,15 @@ extension Pipeline {
                     (ledger.clientOutsideTolerance ?? 0) + Int64(join.clientOutsideTolerance)
                 ledger.serverOutsideTolerance =
                     (ledger.serverOutsideTolerance ?? 0) + Int64(join.serverOutsideTolerance)
-                let ticks = try clock.time(.analyse) { () throws -> JoinedTicks in
+                let (ticks, finished) = try clock.time(.analyse) {
                     let ticks = TickMetrics(options: config.analysis).compute(join, e, s)
                     totals.add(ticks, s)
                     let columns = TickColumns(ticks, e, s, config.analysis)
-                    analytics.add(
-                        partition: Analytics.compute(
-                            columns, dims, config.analysis, withStats: false))
+                    var part = Analytics.compute(columns, dims, config.analysis, withStats: false)
+                    let finished = part.takeFinishedRows(dims)
+                    analytics.add(partition: part)
                     try stats.add(columns)
-                    return ticks
+                    return (ticks, finished)
                 }
                 for k in 0..<ticks.count {
                     if ticks.isDesynced[k] { tally.desynced += 1 }
@@ -171,7 +173,7 @@ extension Pipeline {
                         OutputTables.serverState(s, dims, runID: runID),
                         OutputTables.desyncEvents(ticks, e, s, dims, runID: runID),
                         OutputTables.unmatched(join, e, s, dims, runID: runID),
-                    ] {
+                    ] + OutputTables.analytics(finished, dims, config.analysis, runID: runID) {
                         try appender.append(table)
                     }
                 }
@@ -242,10 +244,6 @@ extension Pipeline {
         return folder
     }
 
-    /// Removes the temporary folder and what is left in it.
-    static func removeSpillFolder(_ folder: String) {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
 }
 
 /// Seconds spent per stage, summed over the times a stage runs.

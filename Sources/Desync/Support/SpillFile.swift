@@ -132,6 +132,12 @@ final class SpillReader {
         return value
     }
 
+    /// Passes over the next `count` bytes.
+    func skip(_ count: Int) throws {
+        if end - start < count { try need(count) }
+        start += count
+    }
+
     /// Calls `body` with the next `count` bytes, valid only during the call.
     func bytes<R>(_ count: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         if end - start < count { try need(count) }

@@ -64,6 +64,7 @@ public enum CLI {
                     + " \(names.joined(separator: ", ")) (see desync --help)\n")
             return 64
         }
+        _ = signalSources
         do {
             let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command)
             if parsed.has("--help") {
@@ -90,5 +91,31 @@ public enum CLI {
             args.has("--verbose") ? .info : args.has("--quiet") ? .error : .warning
         guard let console else { return Logger(level: level) }
         return Logger(level: level) { console.err($0) }
+    }
+
+    /// Ctrl-C and `kill` end the process with status 128 + signal, as before,
+    /// after removing a partitioned run's temporary files. The store's
+    /// open transaction needs nothing: SQLite rolls it back from its
+    /// journal, PostgreSQL when the connection drops. Installed once per
+    /// process, on first use (`nonisolated(unsafe)`: the lazy initializer
+    /// runs once and nothing writes the array after).
+    nonisolated(unsafe) private static let signalSources: [any DispatchSourceSignal] = [
+        SIGINT, SIGTERM, SIGHUP,
+    ].compactMap { signalNumber in
+        // A signal the parent ignores (SIGINT for a shell's background
+        // job) stays ignored.
+        let previous = signal(signalNumber, SIG_IGN)
+        if let previous,
+            unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        {
+            return nil
+        }
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+        source.setEventHandler {
+            TemporaryFolders.removeAll()
+            _exit(128 + signalNumber)
+        }
+        source.resume()
+        return source
     }
 }

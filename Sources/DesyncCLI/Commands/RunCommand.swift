@@ -55,7 +55,7 @@ enum RunCommand {
             OptionSpec(
                 "--partitions", value: "N", default: "auto",
                 "split the input into N partitions spilled to disk (bounded memory); auto:"
-                    + " in memory up to 1 GiB of input, one partition per 512 MiB above"),
+                    + " in memory up to 1 GiB of input, one partition per 384 MiB above"),
             OptionSpec(
                 "--temp-dir", value: "DIR",
                 "where a partitioned run spills (default $TMPDIR or /tmp); needs about the"
