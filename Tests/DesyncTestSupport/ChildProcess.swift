@@ -78,7 +78,19 @@ public final class ChildProcess: @unchecked Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        // Default signal actions in the child, as a shell gives them: the
+        // test process may ignore SIGINT and SIGTERM (CLI.main, run in
+        // process by other tests, hands them to a handler), and ignored
+        // signals would stay ignored across exec.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, signalNumber) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else {
             throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL)
         }

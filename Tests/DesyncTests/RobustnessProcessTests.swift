@@ -75,6 +75,37 @@ import Testing
         #expect(try store.query("PRAGMA integrity_check") == [["ok"]])
     }
 
+    /// Stopped by SIGTERM or Ctrl-C while partitioned, a run removes its
+    /// spill folder, exits with 128 + the signal, and leaves the previous
+    /// results as they were.
+    @Test func interruptedPartitionedRunRemovesItsSpillFolder() throws {
+        let folder = temporaryFolder("robust-interrupt")
+        let db = folder + "/kept.db"
+        let previous = ChildProcess.desync(["run", "--input", Self.fixture, "--db", "sqlite:\(db)"])
+        try #require(previous.code == 0, "\(previous.err)")
+        let before = try snapshot(.sqlite(path: db))
+        for signal in [SIGTERM, SIGINT] {
+            let spill = folder + "/spill-\(signal)"
+            try FileManager.default.createDirectory(
+                atPath: spill, withIntermediateDirectories: true)
+            let child = ChildProcess(desync: [
+                "run", "--input", Self.bigInput, "--db", "sqlite:\(db)", "--partitions", "4",
+                "--temp-dir", spill,
+            ])
+            try child.start()
+            // Some partition files exist: the run is spilling.
+            let spilling = child.waitUntil {
+                let entries = (try? FileManager.default.subpathsOfDirectory(atPath: spill)) ?? []
+                return entries.contains { $0.hasSuffix(".bin") }
+            }
+            child.kill(signal)
+            let code = child.wait()
+            try #require(spilling && code == 128 + signal, "exit \(code): \(child.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: spill).isEmpty)
+            #expect(try snapshot(.sqlite(path: db)) == before)
+        }
+    }
+
     /// A real full disk: a small tmpfs under the SQLite file. Needs root and
     /// the right to mount (CI containers may lack it: then this test logs
     /// that and `fullDiskViaMaxPageCount` covers the same path).
