@@ -141,9 +141,13 @@ public struct Pipeline: Sendable {
                         join, events.events, states.states, dimensions, runID: runID))
 
                 let dims = dimensions
-                let (ticks, analytics) = timed(.analyse) {
+                let (ticks, analytics) = try timed(.analyse) {
                     let ticks = TickMetrics(options: config.analysis).compute(
                         join, events.events, states.states)
+                    // desync_events is loaded while the analytics are computed.
+                    try appender.append(
+                        OutputTables.desyncEvents(
+                            ticks, events.events, states.states, dims, runID: runID))
                     let analytics = Analytics.compute(
                         ticks, events.events, states.states, dims, config.analysis)
                     summaries = Summaries.compute(ticks, states.states)
@@ -153,14 +157,12 @@ public struct Pipeline: Sendable {
                 persistStart = DispatchTime.now().uptimeNanoseconds
                 let tables =
                     [
-                        OutputTables.desyncEvents(
-                            ticks, events.events, states.states, dims, runID: runID),
                         OutputTables.byPing(summaries.byPing, runID: runID),
                         OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
                     ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
                 let all = tables.reduce(
                     events.events.count + states.states.count + rejectRows.count
-                        + join.unmatchedEvents.count + join.unmatchedStates.count
+                        + join.unmatchedEvents.count + join.unmatchedStates.count + ticks.count
                 ) { $0 + $1.count }
                 showWrites.store(Int64(all), ordering: .relaxed)
                 for table in tables { try appender.append(table) }
