@@ -207,10 +207,12 @@ extension Pipeline {
         observer.stageFinished(.join, clock.seconds(.join), [("joined", "\(ledger.joined)")])
         observer.stageFinished(.analyse, clock.seconds(.analyse), [("rows", "\(tally.joined)")])
         observer.stageFinished(.persist, clock.seconds(.persist), [("rows", "\(totalRows)")])
+        var timings = clock.timings
+        timings.append((.store, batch.busy.seconds))
         return RunResult(
             ledger: ledger, summaries: totals.summaries, joinedRows: tally.joined,
             desyncedRows: tally.desynced, distanceSum: tally.sum, distanceMax: tally.max,
-            timings: clock.timings, store: store.displayName)
+            timings: timings, store: store.displayName)
     }
 
     /// Which rows of a partition to keep (nil: all), calling `dropped` for

@@ -199,6 +199,7 @@ public struct Pipeline: Sendable {
         // writes before it overlapped the computing stages.
         let persisted = Double(DispatchTime.now().uptimeNanoseconds - persistStart) / 1e9
         timings.append((.persist, persisted))
+        timings.append((.store, batch.busy.seconds))
         observer.stageFinished(.persist, persisted, [("rows", "\(written.add(0))")])
         return RunResult(
             ledger: ledger, summaries: summaries, joinedRows: totals.rows,

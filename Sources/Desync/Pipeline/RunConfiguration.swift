@@ -30,6 +30,10 @@ public struct RunConfiguration: Sendable {
 /// Stage names, for progress lines and timings.
 public enum Stage: String, Sendable, CaseIterable {
     case read, join, analyse, persist
+    /// Not a stage of its own: the seconds the store spent writing, most
+    /// of them beside the stages above (`persist` is only what is left
+    /// once the computing is done).
+    case store
 }
 
 /// Hooks for progress and timing; the command line fills them in.

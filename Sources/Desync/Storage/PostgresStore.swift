@@ -33,13 +33,15 @@ public final class PostgresStore: ResultStore {
             }
             let connection = self.connection
             let closing = try BackgroundAppender { rows in
-                try connection.copy(rows, progress: progress)
+                try batch.busy.time { try connection.copy(rows, progress: progress) }
             }.run(body)
             try removeEarlierBatches(batch, fingerprint: closing.fingerprint)
-            if closing.rejects.count > 0 {
-                try connection.copy(closing.rejects, progress: progress)
+            try batch.busy.time {
+                if closing.rejects.count > 0 {
+                    try connection.copy(closing.rejects, progress: progress)
+                }
+                try connection.copy(closing.ledger, progress: nil)
             }
-            try connection.copy(closing.ledger, progress: nil)
         }
     }
 

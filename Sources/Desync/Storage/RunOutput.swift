@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// How a run's batch meets what the tables already hold.
 public enum WriteMode: String, Sendable, CaseIterable {
     /// The batch replaces every batch table's contents.
@@ -62,11 +65,32 @@ public struct RunBatch: Sendable {
     public var runID: String
     public var mode: WriteMode
     public var succeeded: Bool
+    /// Adds up the seconds the store spends writing rows.
+    public var busy = StoreClock()
 
     public init(runID: String, mode: WriteMode, succeeded: Bool) {
         self.runID = runID
         self.mode = mode
         self.succeeded = succeeded
+    }
+}
+
+/// Seconds a store spent writing rows, from whichever thread wrote them.
+public final class StoreClock: Sendable {
+    private let nanoseconds = Atomic<UInt64>(0)
+
+    public init() {}
+
+    public var seconds: Double { Double(nanoseconds.load(ordering: .relaxed)) / 1e9 }
+
+    /// Runs `body`, adding its duration.
+    func time<R>(_ body: () throws -> R) rethrows -> R {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let spent = DispatchTime.now().uptimeNanoseconds - start
+            nanoseconds.add(spent, ordering: .relaxed)
+        }
+        return try body()
     }
 }
 

@@ -34,11 +34,13 @@ public final class SQLiteStore: ResultStore {
                 }
             }
             let closing = try BackgroundAppender { [self] rows in
-                try insert(rows, progress: progress)
+                try batch.busy.time { try insert(rows, progress: progress) }
             }.run(body)
             try removeEarlierBatches(batch, fingerprint: closing.fingerprint)
-            try insert(closing.rejects, progress: progress)
-            try insert(closing.ledger, progress: nil)
+            try batch.busy.time {
+                try insert(closing.rejects, progress: progress)
+                try insert(closing.ledger, progress: nil)
+            }
         }
     }
 
