@@ -269,7 +269,8 @@ import Testing
         #expect(
             ledger[2]
                 == "{\"threshold\":2.5,\"ping_bands\":[40,200],\"join\":\"nearest\",\"tolerance_ms\":10.0,"
-                + "\"correct_clock_offset\":false,\"window_ms\":10000.0,\"max_reject_rate\":0.05}")
+                + "\"correct_clock_offset\":false,\"window_ms\":10000.0,\"max_reject_rate\":0.05,\"partitions\":1}"
+        )
         // 1000 ticks of 50 ms from 00:33:36.45: windows of 10 s.
         let windows = try store.query(
             "SELECT min(window_start), count(*), sum(ticks) FROM desync_by_window")

@@ -125,9 +125,12 @@ extension StreamReader {
         _ file: InputFile, line: Int64, original: Int64, byID: Bool, rawLine: String
     ) -> RejectedRecord {
         let what = byID ? "id" : "session, player and timestamp"
+        // Cut like every stored raw line (a copy may carry a huge id).
+        var rendered = rawLine
+        let stored = rendered.withUTF8 { Validation.storedRaw($0) }
         return RejectedRecord(
             stream: file.stream, sourceFile: file.path, lineNumber: line, reason: .duplicate,
             message: "same \(what) as line \(original); the first copy is used",
-            rawLine: rawLine)
+            rawLine: stored)
     }
 }

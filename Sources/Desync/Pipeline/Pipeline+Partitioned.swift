@@ -50,7 +50,10 @@ extension Pipeline {
         var dimensions = Dimensions()
         var reader = StreamReader()
         reader.validation = config.validation
-        let idBuckets = max(16, partitions * 2)
+        // Every partition and bucket file stays open while the input is
+        // read: 2 × (partitions + buckets) descriptors.
+        let idBuckets = max(16, min(partitions * 2, 256))
+        try Self.ensureOpenFiles(2 * (partitions + idBuckets) + 64)
         let eventSpill = try StreamSpill(
             stream: .playerEvents, folder: folder, partitions: partitions, idBuckets: idBuckets)
         let stateSpill = try StreamSpill(
@@ -96,17 +99,55 @@ extension Pipeline {
         ledger.duplicates[.playerEvents] = events.duplicates
         ledger.duplicates[.serverState] = states.duplicates
         let parseRejects = events.rejects + states.rejects
+        let dims = dimensions
+        // Loads partition p without its duplicates, adding their rejects.
+        var duplicateRejects: [RejectedRecord] = []
+        var loaded = 0
+        func load(_ p: Int) throws -> (PlayerEvents, ServerStates) {
+            loaded = p + 1
+            var e = try StreamSpill.loadEvents(
+                eventSpill.partitionPaths[p], rows: eventSpill.rows[p])
+            var s = try StreamSpill.loadStates(
+                stateSpill.partitionPaths[p], rows: stateSpill.rows[p])
+            unlink(eventSpill.partitionPaths[p])
+            unlink(stateSpill.partitionPaths[p])
+            if !eventDrops.isEmpty {
+                let keep = Self.keepMask(e.line, eventDrops) { i, drop in
+                    duplicateRejects.append(
+                        StreamReader.duplicateReject(
+                            events.file, line: e.line[i], original: drop.original,
+                            byID: drop.byID, rawLine: StreamReader.render(e, i, dims)))
+                }
+                if let keep { e = StreamReader.keeping(e, keep) }
+            }
+            if !stateDrops.isEmpty {
+                let keep = Self.keepMask(s.line, stateDrops) { i, drop in
+                    duplicateRejects.append(
+                        StreamReader.duplicateReject(
+                            states.file, line: s.line[i], original: drop.original,
+                            byID: drop.byID, rawLine: StreamReader.render(s, i, dims)))
+                }
+                if let keep { s = StreamReader.keeping(s, keep) }
+            }
+            return (e, s)
+        }
+        // A failed run stores every reject, the copies of partitions not
+        // reached included, as the in-memory run does.
+        func allRejects() -> TableRows {
+            if !eventDrops.isEmpty || !stateDrops.isEmpty {
+                for p in loaded..<partitions { _ = try? load(p) }
+            }
+            return OutputTables.rejects(parseRejects + duplicateRejects, runID: ledger.runID)
+        }
         if let message = rejectBudgetFailure(ledgerInputs) {
-            throw try rejectBudgetExceeded(
-                message, &ledger, OutputTables.rejects(parseRejects, runID: ledger.runID), store)
+            let rejects = allRejects()
+            throw try rejectBudgetExceeded(message, &ledger, rejects, store)
         }
 
         // 3. Partition by partition, inside the store's transaction.
         let runID = ledger.runID
-        let dims = dimensions
         let sessionCount = dims.sessions.count
         let totalRows = events.accepted + states.accepted
-        var duplicateRejects: [RejectedRecord] = []
         var totals = Summaries.Totals()
         var analytics = Analytics()
         var stats = try PartitionedStats(
@@ -115,94 +156,94 @@ extension Pipeline {
         let batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
         let observer = self.observer
         var done: Int64 = 0
-        try store.write(batch, progress: nil) { appender in
-            for p in 0..<partitions {
-                var e = try StreamSpill.loadEvents(
-                    eventSpill.partitionPaths[p], rows: eventSpill.rows[p])
-                var s = try StreamSpill.loadStates(
-                    stateSpill.partitionPaths[p], rows: stateSpill.rows[p])
-                unlink(eventSpill.partitionPaths[p])
-                unlink(stateSpill.partitionPaths[p])
-                done += Int64(e.count + s.count)
-                if !eventDrops.isEmpty {
-                    let keep = Self.keepMask(e.line, eventDrops) { i, drop in
-                        duplicateRejects.append(
-                            StreamReader.duplicateReject(
-                                events.file, line: e.line[i], original: drop.original,
-                                byID: drop.byID, rawLine: StreamReader.render(e, i, dims)))
+        do {
+            try store.write(batch, progress: nil) { appender in
+                for p in 0..<partitions {
+                    let (e, s) = try load(p)
+                    done += Int64(e.count + s.count)
+                    let join = clock.time(.join) {
+                        self.join(e, s, sessions: sessionCount, progress: nil)
                     }
-                    if let keep { e = StreamReader.keeping(e, keep) }
-                }
-                if !stateDrops.isEmpty {
-                    let keep = Self.keepMask(s.line, stateDrops) { i, drop in
-                        duplicateRejects.append(
-                            StreamReader.duplicateReject(
-                                states.file, line: s.line[i], original: drop.original,
-                                byID: drop.byID, rawLine: StreamReader.render(s, i, dims)))
+                    ledger.clientOnly += Int64(join.unmatchedEvents.count)
+                    ledger.serverOnly += Int64(join.unmatchedStates.count)
+                    ledger.clientOutsideTolerance =
+                        (ledger.clientOutsideTolerance ?? 0) + Int64(join.clientOutsideTolerance)
+                    ledger.serverOutsideTolerance =
+                        (ledger.serverOutsideTolerance ?? 0) + Int64(join.serverOutsideTolerance)
+                    let (ticks, finished) = try clock.time(.analyse) {
+                        let ticks = TickMetrics(options: config.analysis).compute(join, e, s)
+                        totals.add(ticks, s)
+                        let columns = TickColumns(ticks, e, s, config.analysis)
+                        var part = Analytics.compute(
+                            columns, dims, config.analysis, withStats: false)
+                        let finished = part.takeFinishedRows(dims)
+                        analytics.add(partition: part)
+                        try stats.add(columns)
+                        return (ticks, finished)
                     }
-                    if let keep { s = StreamReader.keeping(s, keep) }
-                }
-                let join = clock.time(.join) {
-                    self.join(e, s, sessions: sessionCount, progress: nil)
-                }
-                ledger.clientOnly += Int64(join.unmatchedEvents.count)
-                ledger.serverOnly += Int64(join.unmatchedStates.count)
-                ledger.clientOutsideTolerance =
-                    (ledger.clientOutsideTolerance ?? 0) + Int64(join.clientOutsideTolerance)
-                ledger.serverOutsideTolerance =
-                    (ledger.serverOutsideTolerance ?? 0) + Int64(join.serverOutsideTolerance)
-                let (ticks, finished) = try clock.time(.analyse) {
-                    let ticks = TickMetrics(options: config.analysis).compute(join, e, s)
-                    totals.add(ticks, s)
-                    let columns = TickColumns(ticks, e, s, config.analysis)
-                    var part = Analytics.compute(columns, dims, config.analysis, withStats: false)
-                    let finished = part.takeFinishedRows(dims)
-                    analytics.add(partition: part)
-                    try stats.add(columns)
-                    return (ticks, finished)
-                }
-                for k in 0..<ticks.count {
-                    if ticks.isDesynced[k] { tally.desynced += 1 }
-                    tally.sum += ticks.distance[k]
-                    tally.max = max(tally.max, ticks.distance[k])
-                }
-                tally.joined += Int64(ticks.count)
-                try clock.time(.persist) {
-                    for table in [
-                        OutputTables.playerEvents(e, dims, runID: runID),
-                        OutputTables.serverState(s, dims, runID: runID),
-                        OutputTables.desyncEvents(ticks, e, s, dims, runID: runID),
-                        OutputTables.unmatched(join, e, s, dims, runID: runID),
-                    ] + OutputTables.analytics(finished, dims, config.analysis, runID: runID) {
-                        try appender.append(table)
+                    for k in 0..<ticks.count {
+                        if ticks.isDesynced[k] { tally.desynced += 1 }
+                        tally.sum += ticks.distance[k]
+                        tally.max = max(tally.max, ticks.distance[k])
                     }
+                    tally.joined += Int64(ticks.count)
+                    try clock.time(.persist) {
+                        for table in [
+                            OutputTables.playerEvents(e, dims, runID: runID),
+                            OutputTables.serverState(s, dims, runID: runID),
+                            OutputTables.desyncEvents(ticks, e, s, dims, runID: runID),
+                            OutputTables.unmatched(join, e, s, dims, runID: runID),
+                        ] + OutputTables.analytics(finished, dims, config.analysis, runID: runID) {
+                            try appender.append(table)
+                        }
+                    }
+                    observer.progress(.persist, done, totalRows)
                 }
-                observer.progress(.persist, done, totalRows)
-            }
-            ledger.joined = tally.joined
+                ledger.joined = tally.joined
 
-            // 4. What needs every partition.
-            let summaries = totals.summaries
-            try clock.time(.analyse) {
-                let global = try stats.finish()
-                analytics.finishPartitions(
-                    stats: global.stats, eventTypeP95: global.eventTypeP95, dims)
+                // 4. What needs every partition.
+                let summaries = totals.summaries
+                try clock.time(.analyse) {
+                    let global = try stats.finish()
+                    analytics.finishPartitions(
+                        stats: global.stats, eventTypeP95: global.eventTypeP95, dims)
+                }
+                try clock.time(.persist) {
+                    let tables =
+                        [
+                            OutputTables.byPing(summaries.byPing, runID: runID),
+                            OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
+                        ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
+                    for table in tables { try appender.append(table) }
+                }
+                ledger.status = "succeeded"
+                ledger.finishedAt = .now
+                precondition(ledger.balances, "ledger does not balance: a bug in desync")
+                return RunOutput.Closing(
+                    fingerprint: ledger.fingerprint,
+                    rejects: OutputTables.rejects(parseRejects + duplicateRejects, runID: runID),
+                    ledger: ledger.row)
             }
-            try clock.time(.persist) {
-                let tables =
-                    [
-                        OutputTables.byPing(summaries.byPing, runID: runID),
-                        OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
-                    ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
-                for table in tables { try appender.append(table) }
-            }
-            ledger.status = "succeeded"
+        } catch let error as DesyncError {
+            // As in `run`: the write rolled back; record why, if the store
+            // still answers.
+            ledger.status = "failed"
+            ledger.message = "nothing stored: \(error.message)"
             ledger.finishedAt = .now
-            precondition(ledger.balances, "ledger does not balance: a bug in desync")
-            return RunOutput.Closing(
-                fingerprint: ledger.fingerprint,
-                rejects: OutputTables.rejects(parseRejects + duplicateRejects, runID: runID),
-                ledger: ledger.row)
+            if loaded < partitions {
+                // The join counts of the partitions reached are not the
+                // run's: leave them out rather than record a part.
+                ledger.joined = 0
+                ledger.clientOnly = 0
+                ledger.serverOnly = 0
+                ledger.clientOutsideTolerance = nil
+                ledger.serverOutsideTolerance = nil
+            }
+            let failed = RunOutput(
+                runID: runID, mode: config.mode, fingerprint: ledger.fingerprint, tables: [],
+                rejects: allRejects(), ledger: ledger.row, succeeded: false)
+            try? store.write(failed, progress: nil)
+            throw error
         }
         observer.stageFinished(.join, clock.seconds(.join), [("joined", "\(ledger.joined)")])
         observer.stageFinished(.analyse, clock.seconds(.analyse), [("rows", "\(tally.joined)")])
@@ -231,9 +272,29 @@ extension Pipeline {
         return keep
     }
 
+    /// Raises the soft limit on open files when the spill needs more, up
+    /// to the hard limit; refuses clearly when even that is too low.
+    static func ensureOpenFiles(_ needed: Int) throws {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard limit.rlim_cur < rlim_t(needed) else { return }
+        if limit.rlim_max >= rlim_t(needed) {
+            limit.rlim_cur = rlim_t(needed)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { return }
+        }
+        throw DesyncError(
+            .usage,
+            "a run in this many partitions keeps \(needed) files open, above this process's"
+                + " limit of \(limit.rlim_max)",
+            cause: "use fewer --partitions (auto chooses for the input's size) or raise the"
+                + " limit with ulimit -n")
+    }
+
     /// A new private folder for the run's temporary files.
     static func makeSpillFolder(_ parent: String?, runID: String) throws -> String {
-        let base = parent ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+        // An empty setting means unset, not the root folder.
+        let chosen = [parent, ProcessInfo.processInfo.environment["TMPDIR"]].compactMap { $0 }
+        let base = chosen.first { !$0.isEmpty } ?? "/tmp"
         let folder = "\(base)/desync-\(runID)"
         guard mkdir(folder, 0o700) == 0 else {
             throw DesyncError(

@@ -53,6 +53,7 @@ public struct Pipeline: Sendable {
         // more while analysing) are processed in partitions spilled to
         // disk; smaller ones in memory, which is faster.
         let partitions = Self.partitionCount(config)
+        ledger.options = Self.optionsJSON(config, partitions: partitions)
         if partitions > 1 {
             return try runPartitioned(store, ledger, partitions: partitions)
         }
@@ -61,7 +62,8 @@ public struct Pipeline: Sendable {
         // PostgreSQL loads player_events while server_state is parsed, and
         // server_state while the ticks are joined and analysed.
         let runID = ledger.runID
-        let batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
+        var batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
+        batch.mayDefer = true
         let observer = self.observer
         // Rows written, shown only once computing is done (before that the
         // progress line belongs to the computing stages).
@@ -289,7 +291,7 @@ public struct Pipeline: Sendable {
     }
 
     /// The run's options as recorded in `pipeline_runs.options`.
-    static func optionsJSON(_ config: RunConfiguration) -> String {
+    static func optionsJSON(_ config: RunConfiguration, partitions: Int = 1) -> String {
         let a = config.analysis
         let j = config.join
         return "{\"threshold\":\(JSONText.number(a.threshold)),"
@@ -298,7 +300,8 @@ public struct Pipeline: Sendable {
             + "\"tolerance_ms\":\(JSONText.number(j.recordedToleranceMilliseconds)),"
             + "\"correct_clock_offset\":\(j.correctClockOffset),"
             + "\"window_ms\":\(JSONText.number(Double(a.window) / 1000)),"
-            + "\"max_reject_rate\":\(JSONText.number(config.maxRejectRate))}"
+            + "\"max_reject_rate\":\(JSONText.number(config.maxRejectRate)),"
+            + "\"partitions\":\(partitions)}"
     }
 
     static func fileSize(_ path: String) -> Int64 {

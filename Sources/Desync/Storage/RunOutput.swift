@@ -67,6 +67,12 @@ public struct RunBatch: Sendable {
     public var succeeded: Bool
     /// Adds up the seconds the store spends writing rows.
     public var busy = StoreClock()
+    /// True when the appended tables' rows stay valid until the write
+    /// ends (the in-memory run holds them anyway), so a store may keep
+    /// them and write them all at the end instead. SQLite does: while it
+    /// writes, other processes cannot read the file, and a short write at
+    /// the end keeps it readable while the run computes.
+    public var mayDefer = false
 
     public init(runID: String, mode: WriteMode, succeeded: Bool) {
         self.runID = runID

@@ -26,6 +26,11 @@ public final class SQLiteStore: ResultStore {
         _ batch: RunBatch, progress: ((Int) -> Void)?,
         _ body: (TableAppender) throws -> RunOutput.Closing
     ) throws {
+        var deferred: [TableRows] = []
+        var early: RunOutput.Closing? = nil
+        if batch.mayDefer {
+            early = try body(Collector { deferred.append($0) })
+        }
         try connection.withTransaction {
             for spec in Tables.all { try ensure(spec) }
             if batch.succeeded && batch.mode == .replace {
@@ -33,9 +38,17 @@ public final class SQLiteStore: ResultStore {
                     try connection.execute("DELETE FROM \(quoted(spec.name))")
                 }
             }
-            let closing = try BackgroundAppender { [self] rows in
-                try batch.busy.time { try insert(rows, progress: progress) }
-            }.run(body)
+            let closing: RunOutput.Closing
+            if let early {
+                for rows in deferred {
+                    try batch.busy.time { try insert(rows, progress: progress) }
+                }
+                closing = early
+            } else {
+                closing = try BackgroundAppender { [self] rows in
+                    try batch.busy.time { try insert(rows, progress: progress) }
+                }.run(body)
+            }
             try removeEarlierBatches(batch, fingerprint: closing.fingerprint)
             try batch.busy.time {
                 try insert(closing.rejects, progress: progress)
@@ -234,4 +247,11 @@ final class SQLiteBinder: RowSink {
 /// is a keyword in some dialects).
 func quoted(_ identifier: String) -> String {
     "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// Keeps appended tables for a write at the end (`RunBatch.mayDefer`).
+private final class Collector: TableAppender {
+    let keep: (TableRows) -> Void
+    init(_ keep: @escaping (TableRows) -> Void) { self.keep = keep }
+    func append(_ rows: TableRows) throws { keep(rows) }
 }

@@ -17,9 +17,16 @@ public enum TemporaryFolders {
         live.withLock { _ = $0.remove(path) }
     }
 
-    /// Removes every registered folder; for a signal handler about to exit.
+    /// Removes every registered folder; for a signal handler about to exit
+    /// while the run's threads still write. Each folder is renamed first,
+    /// so that files the run creates afterwards (by the old path) fail
+    /// instead of landing in a folder being removed.
     public static func removeAll() {
         let paths = live.withLock { $0 }
-        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        for path in paths {
+            let doomed = path + ".removing"
+            let target = rename(path, doomed) == 0 ? doomed : path
+            try? FileManager.default.removeItem(atPath: target)
+        }
     }
 }

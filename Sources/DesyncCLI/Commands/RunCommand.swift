@@ -225,6 +225,12 @@ enum RunCommand {
                     "--engine spark reads JSON Lines only; use --engine embedded for CSV input,"
                         + " or write JSON Lines (desync generate --output-format jsonl)")
             }
+            guard !args.has("--partitions") && !args.has("--temp-dir") else {
+                throw DesyncError(
+                    .usage,
+                    "--partitions and --temp-dir are for --engine embedded; Spark partitions"
+                        + " the data itself")
+            }
             guard config.join.mode == .exact else {
                 throw DesyncError(
                     .usage,
