@@ -22,6 +22,9 @@ struct DuplicateResolver {
     }
 
     /// The rows to drop, by line.
+    // FIXME: the rows sharing an id or a key are held in memory together
+    // (two dictionary entries each), which a file made mostly of copies
+    // would make large; they could be sorted on disk like the ids.
     static func resolve(_ spill: StreamSpill) throws -> [Int64: Drop] {
         // Each row sharing an id (or a key) names its group by the first
         // line holding that id (or key).

@@ -291,6 +291,9 @@ extension Pipeline {
     }
 
     /// A new private folder for the run's temporary files.
+    // FIXME: a run killed with SIGKILL leaves its folder behind, and later
+    // runs do not remove such folders (they would need to know the owner
+    // is gone, e.g. from a pid file and a lock).
     static func makeSpillFolder(_ parent: String?, runID: String) throws -> String {
         // An empty setting means unset, not the root folder.
         let chosen = [parent, ProcessInfo.processInfo.environment["TMPDIR"]].compactMap { $0 }
