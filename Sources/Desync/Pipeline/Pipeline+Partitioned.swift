@@ -156,6 +156,9 @@ extension Pipeline {
         let batch = RunBatch(runID: runID, mode: config.mode, succeeded: true)
         let observer = self.observer
         var done: Int64 = 0
+        // Rows handed to the store, as the in-memory run counts them
+        // (rejects included).
+        var writtenRows: Int64 = 0
         do {
             try store.write(batch, progress: nil) { appender in
                 for p in 0..<partitions {
@@ -195,6 +198,7 @@ extension Pipeline {
                             OutputTables.unmatched(join, e, s, dims, runID: runID),
                         ] + OutputTables.analytics(finished, dims, config.analysis, runID: runID) {
                             try appender.append(table)
+                            writtenRows += Int64(table.count)
                         }
                     }
                     observer.progress(.persist, done, totalRows)
@@ -214,11 +218,15 @@ extension Pipeline {
                             OutputTables.byPing(summaries.byPing, runID: runID),
                             OutputTables.byPacketLoss(summaries.byPacketLoss, runID: runID),
                         ] + OutputTables.analytics(analytics, dims, config.analysis, runID: runID)
-                    for table in tables { try appender.append(table) }
+                    for table in tables {
+                        try appender.append(table)
+                        writtenRows += Int64(table.count)
+                    }
                 }
                 ledger.status = "succeeded"
                 ledger.finishedAt = .now
                 precondition(ledger.balances, "ledger does not balance: a bug in desync")
+                writtenRows += Int64(parseRejects.count + duplicateRejects.count)
                 return RunOutput.Closing(
                     fingerprint: ledger.fingerprint,
                     rejects: OutputTables.rejects(parseRejects + duplicateRejects, runID: runID),
@@ -247,7 +255,7 @@ extension Pipeline {
         }
         observer.stageFinished(.join, clock.seconds(.join), [("joined", "\(ledger.joined)")])
         observer.stageFinished(.analyse, clock.seconds(.analyse), [("rows", "\(tally.joined)")])
-        observer.stageFinished(.persist, clock.seconds(.persist), [("rows", "\(totalRows)")])
+        observer.stageFinished(.persist, clock.seconds(.persist), [("rows", "\(writtenRows)")])
         var timings = clock.timings
         timings.append((.store, batch.busy.seconds))
         return RunResult(
