@@ -313,7 +313,7 @@ extension Pipeline {
                 "cannot create the temporary folder '\(folder)':"
                     + " \(String(cString: strerror(errno)))",
                 cause: "large inputs are processed in partitions spilled to disk; point"
-                    + " --temp-dir at a writable folder with room (about the size of the input)")
+                    + " --temp-dir at a writable folder with room (about half the input's size)")
         }
         return folder
     }

@@ -108,12 +108,16 @@ public struct HTMLReport: Sendable {
                         + " of \(count(worst.ticks))</small>"
                 ))
         }
+        // The timelines start with the session holding the run's highest
+        // peak, so the headline names that session by its peak (not by a
+        // rate: another session may have a higher one).
         if let session = data.sessions.first {
             figures.append(
                 (
-                    "worst session",
+                    "highest peak in",
                     "<span class=\"id\">\(e(HTMLText.shortened(session.sessionID, to: 24)))"
-                        + "</span> <small>\(percent(session.rate))</small>"
+                        + "</span> <small>"
+                        + ChartFormat.decimal(2).text(session.maxDistance) + " units</small>"
                 ))
         }
         figures.append(

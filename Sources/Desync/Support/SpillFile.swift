@@ -57,8 +57,8 @@ final class SpillWriter {
             .output,
             "cannot \(action) the temporary file '\(path)': \(String(cString: strerror(code)))",
             cause: "large inputs are processed in partitions spilled to \(folder); free space"
-                + " there or point --temp-dir at a folder with room (about the size of the"
-                + " input)")
+                + " there or point --temp-dir at a folder with room (about half the input's"
+                + " size)")
     }
 }
 

@@ -58,8 +58,8 @@ enum RunCommand {
                     + " in memory up to 1 GiB of input, one partition per 384 MiB above"),
             OptionSpec(
                 "--temp-dir", value: "DIR",
-                "where a partitioned run spills (default $TMPDIR or /tmp); needs about the"
-                    + " input's size"),
+                "where a partitioned run spills (default $TMPDIR or /tmp); needs about half"
+                    + " the input's size"),
             OptionSpec("--engine", value: "ENGINE", default: "embedded", "embedded or spark"),
             OptionSpec(
                 "--spark-remote", value: "URL", default: "sc://127.0.0.1:15002",
