@@ -206,6 +206,36 @@ import Testing
             label: "csv")
     }
 
+    /// A run killed with SIGKILL leaves its spill folder; the next
+    /// partitioned run removes it (nobody holds its lock), but not the
+    /// folder of a run still alive (its lock is held: here, by the test).
+    @Test func abandonedSpillFoldersAreRemovedAndLiveOnesKept() throws {
+        let (events, states) = TestInput.clean(30)
+        let input = try TestInput(events: events, states: states, label: "partitioned-stale")
+        let spill = input.folder + "/spill"
+        let abandoned = spill + "/desync-run-20250101T000000Z-dead0001"
+        let alive = spill + "/desync-run-20250101T000000Z-live0001"
+        for folder in [abandoned, alive] {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true)
+            FileManager.default.createFile(
+                atPath: folder + "/player_events-0.bin", contents: Data(count: 4096))
+            FileManager.default.createFile(atPath: folder + "/owner.lock", contents: Data())
+        }
+        let held = open(alive + "/owner.lock", O_RDWR)
+        defer { Glibc.close(held) }
+        #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+        // A folder that is not a run's (no lock file) is none of our business.
+        let foreign = spill + "/desync-run-not-ours"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+
+        let (result, _, _) = try run(
+            input.eventsPath, input.statesPath, partitions: 2, label: "stale", spill: spill)
+        #expect(result.joinedRows == 30)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: spill))
+        #expect(left == ["desync-run-20250101T000000Z-live0001", "desync-run-not-ours"])
+    }
+
     @Test func aFailedPartitionedRunKeepsThePreviousResultsAndNoSpill() throws {
         let (events, states) = TestInput.clean(40)
         let good = try TestInput(events: events, states: states, label: "partitioned-fail")

@@ -40,7 +40,8 @@ extension Pipeline {
         let config = configuration
         var ledger = start
         var clock = StageClock()
-        let folder = try Self.makeSpillFolder(config.tempDirectory, runID: ledger.runID)
+        let folder = try Self.makeSpillFolder(
+            config.tempDirectory, runID: ledger.runID, logger: logger)
         TemporaryFolders.register(folder)
         defer { TemporaryFolders.remove(folder) }
         logger.info(
@@ -298,16 +299,24 @@ extension Pipeline {
                 + " limit with ulimit -n")
     }
 
-    /// A new private folder for the run's temporary files.
-    // FIXME: a run killed with SIGKILL leaves its folder behind, and later
-    // runs do not remove such folders (they would need to know the owner
-    // is gone, e.g. from a pid file and a lock).
-    static func makeSpillFolder(_ parent: String?, runID: String) throws -> String {
+    /// A new private folder for the run's temporary files, holding an
+    /// `owner.lock` file the run keeps locked (`flock`) while it lives. The
+    /// kernel drops the lock when the process ends however it ends, so
+    /// folders of runs killed with SIGKILL are found unlocked and removed
+    /// by the next partitioned run that spills to the same place.
+    static func makeSpillFolder(_ parent: String?, runID: String, logger: Logger) throws -> String {
         // An empty setting means unset, not the root folder.
         let chosen = [parent, ProcessInfo.processInfo.environment["TMPDIR"]].compactMap { $0 }
         let base = chosen.first { !$0.isEmpty } ?? "/tmp"
+        removeAbandonedSpillFolders(in: base, logger: logger)
         let folder = "\(base)/desync-\(runID)"
-        guard mkdir(folder, 0o700) == 0 else {
+        var created = mkdir(folder, 0o700) == 0
+        if created && !TemporaryFolders.lock(folder + "/" + TemporaryFolders.lockName) {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: folder)
+            (created, errno) = (false, code)
+        }
+        guard created else {
             throw DesyncError(
                 .output,
                 "cannot create the temporary folder '\(folder)':"
@@ -318,6 +327,21 @@ extension Pipeline {
         return folder
     }
 
+    /// Removes the spill folders of runs that ended without cleaning up:
+    /// those whose `owner.lock` nobody holds. A folder without one (being
+    /// created this instant, or not ours) is left alone.
+    static func removeAbandonedSpillFolders(in base: String, logger: Logger) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        for name in entries where name.hasPrefix("desync-run-") {
+            let folder = base + "/" + name
+            let fd = open(folder + "/" + TemporaryFolders.lockName, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }  // its run is alive
+            try? FileManager.default.removeItem(atPath: folder)
+            logger.info("removed_abandoned_spill", [("folder", folder)])
+        }
+    }
 }
 
 /// Seconds spent per stage, summed over the times a stage runs.

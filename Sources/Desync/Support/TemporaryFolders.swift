@@ -7,6 +7,24 @@ import Synchronization
 /// directory.
 public enum TemporaryFolders {
     private static let live = Mutex<Set<String>>([])
+    /// Open descriptors of the lock files this process holds, by path.
+    private static let locks = Mutex<[String: Int32]>([:])
+
+    /// The file in each spill folder its run keeps locked.
+    static let lockName = "owner.lock"
+
+    /// Creates `path` and holds an exclusive `flock` on it until the
+    /// process ends or `remove` is called for its folder.
+    static func lock(_ path: String) -> Bool {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return false
+        }
+        locks.withLock { $0[path] = fd }
+        return true
+    }
 
     static func register(_ path: String) {
         live.withLock { _ = $0.insert(path) }
@@ -15,6 +33,9 @@ public enum TemporaryFolders {
     static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
         live.withLock { _ = $0.remove(path) }
+        if let fd = locks.withLock({ $0.removeValue(forKey: path + "/" + lockName) }) {
+            close(fd)
+        }
     }
 
     /// Removes every registered folder; for a signal handler about to exit
