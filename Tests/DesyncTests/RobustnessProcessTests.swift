@@ -279,6 +279,39 @@ import Testing
         #expect(!pairs.err.contains(secret))
     }
 
+    /// A compressed input is named as such instead of being read as
+    /// thousands of malformed lines.
+    @Test func compressedInputIsRefusedWithTheToolToUse() throws {
+        let folder = temporaryFolder("robust-gzip")
+        let source = Self.fixture
+        try FileManager.default.copyItem(
+            atPath: source + "/server_state.jsonl", toPath: folder + "/server_state.jsonl")
+        try FileManager.default.copyItem(
+            atPath: source + "/player_events.jsonl", toPath: folder + "/player_events")
+        let gzip = ChildProcess.run("/usr/bin/gzip", [folder + "/player_events"])
+        try #require(gzip.code == 0, "\(gzip.err)")
+        try FileManager.default.moveItem(
+            atPath: folder + "/player_events.gz", toPath: folder + "/player_events.jsonl")
+        let r = ChildProcess.desync(["run", "--input", folder, "--db", folder + "/out.db"])
+        expectClean(r, 66, ["player_events input", "is gzip-compressed", "gunzip -k"])
+    }
+
+    /// A --db whose settings libpq refuses (a port that is no number, an
+    /// unknown sslmode or option) is a usage error, not an unreachable
+    /// server, and still never shows the password.
+    @Test func malformedDatabaseSettingsAreUsageErrors() throws {
+        let secret = "Hunter2-secret"
+        for (db, expected) in [
+            ("postgresql://analyst:\(secret)@127.0.0.1:notaport/t", "\"port\""),
+            ("postgresql://analyst:\(secret)@127.0.0.1:5432/t?sslmode=bogus", "sslmode"),
+            ("host=127.0.0.1 bogus=1 password='\(secret)'", "\"bogus\""),
+        ] {
+            let r = ChildProcess.desync(["run", "--input", Self.fixture, "--db", db])
+            expectClean(r, 64, ["--db", "invalid", expected, "for example --db postgresql://"])
+            #expect(!r.err.contains(secret) && !r.out.contains(secret))
+        }
+    }
+
     @Test func fileThatIsNotAnSQLiteDatabase() throws {
         let folder = temporaryFolder()
         try writeFile(

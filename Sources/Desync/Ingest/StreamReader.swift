@@ -185,6 +185,13 @@ public struct StreamReader: Sendable {
             // is cut off below); that runs beside the parsing.
             let hashJob = ReadJob.hash(pieces)
             if atStart {
+                if let (name, tool) = Self.compression(of: pieces[0]) {
+                    throw DesyncError(
+                        .input,
+                        "\(stream.rawValue) input '\(path)' is \(name)-compressed; decompress"
+                            + " it first (for example: \(tool) '\(path)') and point desync at"
+                            + " the result")
+                }
                 // A UTF-8 byte order mark, as Windows tools write, is not
                 // part of the first line (it stays in the checksum).
                 atStart = false
@@ -254,6 +261,19 @@ public struct StreamReader: Sendable {
             removeDuplicates(&result, dimensions: dimensions)
         }
         return result
+    }
+
+    /// The compression format whose magic number `start` begins with, and
+    /// the command that undoes it: such a file would otherwise be read as
+    /// thousands of malformed lines.
+    static func compression(of start: [UInt8]) -> (name: String, tool: String)? {
+        let magics: [([UInt8], String, String)] = [
+            ([0x1F, 0x8B], "gzip", "gunzip -k"),
+            ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstd -d"),
+            ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "unxz -k"),
+            ([0x50, 0x4B, 0x03, 0x04], "zip", "unzip"),
+        ]
+        return magics.first { start.starts(with: $0.0) }.map { ($0.1, $0.2) }
     }
 
     /// Reads on to the end of a line longer than the limit, hashing what it

@@ -11,12 +11,37 @@ final class PGConnection {
 
     init(conninfo: String) throws {
         display = ConnectionString.redacted(conninfo)
+        // A malformed --db (a port that is no number, an unknown sslmode)
+        // is the command line's mistake, not the server's: say so before
+        // connecting.
+        var parseError: UnsafeMutablePointer<CChar>? = nil
+        if let options = PQconninfoParse(conninfo, &parseError) {
+            PQconninfoFree(options)
+        } else {
+            let message = parseError.map { String(cString: $0) } ?? "unreadable"
+            PQfreemem(parseError)
+            throw DesyncError(
+                .usage,
+                "--db \(display) is not a valid PostgreSQL connection string: "
+                    + ConnectionString.redacted(message)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                    + "; for example --db postgresql://user@127.0.0.1:5432/telemetry")
+        }
         guard let connection = PQconnectdb(conninfo) else {
             throw DesyncError(.database, "cannot allocate a PostgreSQL connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = ConnectionString.redacted(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
+            // libpq checks option values (port, sslmode, ...) only when it
+            // connects; a bad one is still the command line's mistake.
+            if message.hasPrefix("invalid ") {
+                throw DesyncError(
+                    .usage,
+                    "--db \(display) has an invalid setting: "
+                        + message.trimmingCharacters(in: .whitespacesAndNewlines)
+                        + "; for example --db postgresql://user@127.0.0.1:5432/telemetry")
+            }
             let hint: String
             if message.contains("password authentication failed") || message.contains("no password")
             {
