@@ -257,12 +257,11 @@ extension Pipeline {
         observer.stageFinished(.join, clock.seconds(.join), [("joined", "\(ledger.joined)")])
         observer.stageFinished(.analyse, clock.seconds(.analyse), [("rows", "\(tally.joined)")])
         observer.stageFinished(.persist, clock.seconds(.persist), [("rows", "\(writtenRows)")])
-        var timings = clock.timings
-        timings.append((.store, batch.busy.seconds))
+        clock.add(.store, batch.busy.seconds)
         return RunResult(
             ledger: ledger, summaries: totals.summaries, joinedRows: tally.joined,
             desyncedRows: tally.desynced, distanceSum: tally.sum, distanceMax: tally.max,
-            timings: timings, store: store.displayName)
+            timings: clock.timings, store: store.displayName)
     }
 
     /// Which rows of a partition to keep (nil: all), calling `dropped` for
@@ -341,26 +340,5 @@ extension Pipeline {
             try? FileManager.default.removeItem(atPath: folder)
             logger.info("removed_abandoned_spill", [("folder", folder)])
         }
-    }
-}
-
-/// Seconds spent per stage, summed over the times a stage runs.
-struct StageClock {
-    private(set) var timings: [(Stage, Double)] = []
-
-    mutating func time<R>(_ stage: Stage, _ body: () throws -> R) rethrows -> R {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let result = try body()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        if let k = timings.firstIndex(where: { $0.0 == stage }) {
-            timings[k].1 += seconds
-        } else {
-            timings.append((stage, seconds))
-        }
-        return result
-    }
-
-    func seconds(_ stage: Stage) -> Double {
-        timings.first { $0.0 == stage }?.1 ?? 0
     }
 }

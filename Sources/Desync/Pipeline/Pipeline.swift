@@ -36,14 +36,7 @@ public struct Pipeline: Sendable {
         ledger.options = Self.optionsJSON(config)
         ledger.joinMode = config.join.mode
         ledger.toleranceMs = config.join.recordedToleranceMilliseconds
-        var timings: [(Stage, Double)] = []
-        func timed<R>(_ stage: Stage, _ body: () throws -> R) rethrows -> R {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let r = try body()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            timings.append((stage, seconds))
-            return r
-        }
+        var clock = StageClock()
 
         // Open the store first: a wrong URL or password should fail before
         // minutes of reading, not after.
@@ -87,7 +80,7 @@ public struct Pipeline: Sendable {
                     Self.fileSize(config.playerEventsPath) + Self.fileSize(config.serverStatePath)
                 // Announce the stage, so its rate is measured from the start.
                 observer.progress(.read, 0, total)
-                let events = try timed(.read) {
+                let events = try clock.time(.read) {
                     try reader.read(
                         .playerEvents, path: config.playerEventsPath,
                         format: config.inputFormat, dimensions: &dimensions
@@ -98,19 +91,18 @@ public struct Pipeline: Sendable {
                         OutputTables.playerEvents(events.events, dimensions, runID: runID))
                 }
                 let base = events.file.bytes
-                let states = try timed(.read) {
+                let states = try clock.time(.read) {
                     try reader.read(
                         .serverState, path: config.serverStatePath, format: config.inputFormat,
                         dimensions: &dimensions
                     ) { observer.progress(.read, base + $0, total) }
                 }
                 observer.stageFinished(
-                    .read, timings.reduce(0) { $0 + $1.1 },
+                    .read, clock.seconds(.read),
                     [
                         ("player_events", "\(events.rowsRead)"),
                         ("server_state", "\(states.rowsRead)"),
                     ])
-                timings = [(.read, timings.reduce(0) { $0 + $1.1 })]
                 try Self.record([events, states], in: &ledger)
                 rejectRows = OutputTables.rejects(events.rejects + states.rejects, runID: runID)
                 if let message = rejectBudgetFailure([events, states]) {
@@ -122,7 +114,7 @@ public struct Pipeline: Sendable {
                     OutputTables.serverState(states.states, dimensions, runID: runID))
 
                 let sessionCount = dimensions.sessions.count
-                let join = timed(.join) {
+                let join = clock.time(.join) {
                     self.join(events.events, states.states, sessions: sessionCount) {
                         done, total in observer.progress(.join, done, total)
                     }
@@ -133,7 +125,7 @@ public struct Pipeline: Sendable {
                 ledger.clientOutsideTolerance = Int64(join.clientOutsideTolerance)
                 ledger.serverOutsideTolerance = Int64(join.serverOutsideTolerance)
                 observer.stageFinished(
-                    .join, timings.last!.1,
+                    .join, clock.seconds(.join),
                     [
                         ("joined", "\(ledger.joined)"), ("client_only", "\(ledger.clientOnly)"),
                         ("server_only", "\(ledger.serverOnly)"),
@@ -143,7 +135,7 @@ public struct Pipeline: Sendable {
                         join, events.events, states.states, dimensions, runID: runID))
 
                 let dims = dimensions
-                let (ticks, analytics) = try timed(.analyse) {
+                let (ticks, analytics) = try clock.time(.analyse) {
                     let ticks = TickMetrics(options: config.analysis).compute(
                         join, events.events, states.states)
                     // desync_events is loaded while the analytics are computed.
@@ -155,7 +147,8 @@ public struct Pipeline: Sendable {
                     summaries = Summaries.compute(ticks, states.states)
                     return (ticks, analytics)
                 }
-                observer.stageFinished(.analyse, timings.last!.1, [("rows", "\(ticks.count)")])
+                observer.stageFinished(
+                    .analyse, clock.seconds(.analyse), [("rows", "\(ticks.count)")])
                 persistStart = DispatchTime.now().uptimeNanoseconds
                 let tables =
                     [
@@ -200,13 +193,13 @@ public struct Pipeline: Sendable {
         // Persist: from the last table handed over to the commit; the
         // writes before it overlapped the computing stages.
         let persisted = Double(DispatchTime.now().uptimeNanoseconds - persistStart) / 1e9
-        timings.append((.persist, persisted))
-        timings.append((.store, batch.busy.seconds))
+        clock.add(.persist, persisted)
+        clock.add(.store, batch.busy.seconds)
         observer.stageFinished(.persist, persisted, [("rows", "\(written.add(0))")])
         return RunResult(
             ledger: ledger, summaries: summaries, joinedRows: totals.rows,
             desyncedRows: totals.desynced, distanceSum: totals.sum, distanceMax: totals.max,
-            timings: timings, store: store.displayName)
+            timings: clock.timings, store: store.displayName)
     }
 
     /// Pairs client events with server states as `--join` asks.
