@@ -25,7 +25,9 @@ struct PearsonSums {
         constantY = constantY && b == y0
     }
 
-    /// False when `Statistics.pearson` answers nil before the deviations.
+    /// False when there is no correlation to compute: fewer than two
+    /// values, or a constant column (testing the deviations instead would
+    /// see the mean's rounding noise, 1e-17, as variance).
     func needsDeviations(_ n: Int) -> Bool { n >= 2 && !constantX && !constantY }
 
     mutating func center(_ n: Int) {

@@ -55,41 +55,18 @@ public enum Statistics {
     }
 
     /// Pearson's correlation of `x(i)` and `y(i)` for `i` in `0..<n`, in two
-    /// passes (means first) so that large offsets do not cancel.
-    @inlinable
+    /// passes (means first) so that large offsets do not cancel; nil for
+    /// fewer than two values or a constant column (`PearsonSums`).
     public static func pearson(count n: Int, _ x: (Int) -> Double, _ y: (Int) -> Double) -> Double?
     {
         guard n >= 2 else { return nil }
-        var sx = 0.0
-        var sy = 0.0
-        // A constant column has no correlation; testing the deviations
-        // instead would see rounding noise of the mean (1e-17) as variance.
-        var constantX = true
-        var constantY = true
-        let x0 = x(0)
-        let y0 = y(0)
-        for i in 0..<n {
-            let (a, b) = (x(i), y(i))
-            sx += a
-            sy += b
-            constantX = constantX && a == x0
-            constantY = constantY && b == y0
-        }
-        guard !constantX, !constantY else { return nil }
-        let mx = sx / Double(n)
-        let my = sy / Double(n)
-        var sxy = 0.0
-        var sxx = 0.0
-        var syy = 0.0
-        for i in 0..<n {
-            let dx = x(i) - mx
-            let dy = y(i) - my
-            sxy += dx * dy
-            sxx += dx * dx
-            syy += dy * dy
-        }
-        guard sxx > 0, syy > 0 else { return nil }
-        return min(1, max(-1, sxy / (sxx * syy).squareRoot()))
+        var sums = PearsonSums()
+        sums.start(x(0), y(0))
+        for i in 0..<n { sums.sum(x(i), y(i)) }
+        guard sums.needsDeviations(n) else { return nil }
+        sums.center(n)
+        for i in 0..<n { sums.deviate(x(i), y(i)) }
+        return sums.r
     }
 
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
