@@ -80,11 +80,16 @@ import Testing
                 "CREATE TRIGGER refuse BEFORE INSERT ON desync_events"
                     + " BEGIN SELECT RAISE(ABORT, 'refused by a user trigger'); END")
             let error = failingRun(input, database: database, partitions: partitions)
-            #expect(error != nil, "partitions \(partitions)")
+            #expect(
+                error?.code == .schema, "partitions \(partitions): \(String(describing: error))")
             let ledger = try store.query(
                 "SELECT status, message FROM pipeline_runs ORDER BY started_at")
             #expect(ledger.count == 2, "partitions \(partitions): \(ledger)")
             #expect(ledger.last?[0] == "failed", "partitions \(partitions): \(ledger)")
+            #expect(
+                ledger.last?[1]?.contains("refused a row while inserting into desync_events")
+                    == true,
+                "partitions \(partitions): \(ledger.last ?? [])")
             #expect(try store.query("SELECT count(*) FROM desync_events")[0][0] == "30")
         }
     }
