@@ -296,6 +296,20 @@ import Testing
         expectClean(r, 66, ["player_events input", "is gzip-compressed", "gunzip -k"])
     }
 
+    /// An --input-format names the files looked for: CSV files are not
+    /// read as JSON Lines (every line a malformed_json reject) when JSON
+    /// Lines were asked for.
+    @Test func inputFormatDoesNotFallBackToTheOtherFormat() throws {
+        let folder = temporaryFolder("robust-format")
+        for name in ["player_events.csv", "server_state.csv"] {
+            FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("a\n".utf8))
+        }
+        let r = ChildProcess.desync([
+            "run", "--input", folder, "--input-format", "jsonl", "--db", folder + "/out.db",
+        ])
+        expectClean(r, 66, ["lacks player_events.jsonl and server_state.jsonl"])
+    }
+
     /// A --db whose settings libpq refuses (a port that is no number, an
     /// unknown sslmode or option) is a usage error, not an unreachable
     /// server, and still never shows the password.

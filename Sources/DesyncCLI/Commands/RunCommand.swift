@@ -102,9 +102,9 @@ enum RunCommand {
                     "--input '\(TerminalText.escaped(input))' is a file; give its folder, or name the"
                         + " files with --player-events FILE --server-state FILE")
             }
-            // JSON Lines first unless CSV was asked for; the other format
-            // when the first is absent.
-            let order: [TelemetryFormat] = inputFormat == .csv ? [.csv, .jsonl] : [.jsonl, .csv]
+            // An --input-format names the files to look for; auto takes
+            // JSON Lines, or CSV when there are no JSON Lines files.
+            let order: [TelemetryFormat] = inputFormat.map { [$0] } ?? [.jsonl, .csv]
             let names =
                 order.map { Generator.fileNames($0) }.first {
                     FileManager.default.fileExists(atPath: input + "/" + $0.events)
