@@ -31,9 +31,10 @@ public struct StreamInput: Sendable {
         Int64(file.stream == .playerEvents ? events.count : states.count) + spilled
     }
 
-    /// Rejected rows, duplicates excluded (they are counted on their own).
+    /// Rejected rows, duplicates excluded (they are counted on their own,
+    /// and a partitioned run records their rejects only later).
     public var rejected: Int64 {
-        Int64(rejects.count) - duplicates
+        Int64(rejects.count { $0.reason != .duplicate })
     }
 }
 

@@ -90,15 +90,7 @@ extension Pipeline {
                 ("player_events", "\(events.rowsRead)"), ("server_state", "\(states.rowsRead)"),
                 ("partitions", "\(partitions)"),
             ])
-        // `rejected` counts duplicates out, and their rejects are made in
-        // step 3, so the budget sees the same figures as in memory.
-        var ledgerInputs = [events, states]
-        for k in ledgerInputs.indices {
-            ledgerInputs[k].duplicates = 0
-        }
-        try Self.record(ledgerInputs, in: &ledger)
-        ledger.duplicates[.playerEvents] = events.duplicates
-        ledger.duplicates[.serverState] = states.duplicates
+        try Self.record([events, states], in: &ledger)
         let parseRejects = events.rejects + states.rejects
         let dims = dimensions
         // Loads partition p without its duplicates, adding their rejects.
@@ -140,7 +132,7 @@ extension Pipeline {
             }
             return OutputTables.rejects(parseRejects + duplicateRejects, runID: ledger.runID)
         }
-        if let message = rejectBudgetFailure(ledgerInputs) {
+        if let message = rejectBudgetFailure([events, states]) {
             let rejects = allRejects()
             throw try rejectBudgetExceeded(message, &ledger, rejects, store)
         }

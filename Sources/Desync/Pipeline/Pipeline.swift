@@ -33,7 +33,6 @@ public struct Pipeline: Sendable {
         let started = Timestamp.now
         var ledger = Ledger(runID: Self.newRunID(at: started), startedAt: started)
         ledger.mode = config.mode
-        ledger.options = Self.optionsJSON(config)
         ledger.joinMode = config.join.mode
         ledger.toleranceMs = config.join.recordedToleranceMilliseconds
         var clock = StageClock()

@@ -8,7 +8,6 @@ final class SpillWriter {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
-    private(set) var bytesWritten: Int64 = 0
 
     init(path: String, bufferBytes: Int = 256 << 10) throws {
         self.path = path
@@ -47,7 +46,6 @@ final class SpillWriter {
                 done += n
             }
         }
-        bytesWritten += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
