@@ -43,9 +43,10 @@ public struct Analytics: Sendable {
     /// Without `withStats` the `desync_stats` rows are left out (the
     /// partitioned run computes them over all partitions at once).
     static func compute(
-        _ c: TickColumns, _ d: Dimensions, _ options: AnalysisOptions, withStats: Bool
+        _ c: TickColumns, _ d: Dimensions, _ options: AnalysisOptions, withStats: Bool,
+        byDistance known: [Int32]? = nil
     ) -> Analytics {
-        let byDistance = RadixOrder.rows(count: c.count) { RadixOrder.key(c.distance[$0]) }
+        let byDistance = known ?? distanceOrder(c)
         // Two independent halves on two cores; each builds the orders only
         // it needs and drops them when it is done.
         let halves = parallelMap(withStats ? [0, 1] : [0]) { half -> Analytics in
@@ -102,6 +103,12 @@ public struct Analytics: Sendable {
         (done.players, players) = (players, [])
         done.sortForOutput(d)
         return done
+    }
+
+    /// The ticks' rows by distance (stable): the order every percentile
+    /// and rank is read from.
+    static func distanceOrder(_ c: TickColumns) -> [Int32] {
+        RadixOrder.rows(count: c.count) { RadixOrder.key(c.distance[$0]) }
     }
 
     /// Adds one partition's tables: the tallies of event types, windows,

@@ -94,11 +94,12 @@ struct PartitionedStats {
         self.chunkSize = chunkSize
     }
 
-    /// Adds one partition's ticks: sorted by distance and written as one
-    /// run file. On error nothing of the partition is kept.
-    mutating func add(_ c: TickColumns) throws {
+    /// Adds one partition's ticks: sorted by distance (`byDistance`, when
+    /// the caller has the order already) and written as one run file. On
+    /// error nothing of the partition is kept.
+    mutating func add(_ c: TickColumns, byDistance: [Int32]? = nil) throws {
         guard c.count > 0 else { return }
-        let order = RadixOrder.rows(count: c.count) { RadixOrder.key(c.distance[$0]) }
+        let order = byDistance ?? Analytics.distanceOrder(c)
         var summaries = self.summaries
         var eventTypeCounts = self.eventTypeCounts
         let path = try folder.create("stats-run")

@@ -170,11 +170,15 @@ extension Pipeline {
                         let ticks = TickMetrics(options: config.analysis).compute(join, e, s)
                         totals.add(ticks, s)
                         let columns = TickColumns(ticks, e, s, config.analysis)
+                        // One distance order for the partition's analytics
+                        // and its stats run.
+                        let byDistance = Analytics.distanceOrder(columns)
                         var part = Analytics.compute(
-                            columns, dims, config.analysis, withStats: false)
+                            columns, dims, config.analysis, withStats: false,
+                            byDistance: byDistance)
                         let finished = part.takeFinishedRows(dims)
                         analytics.add(partition: part)
-                        try stats.add(columns)
+                        try stats.add(columns, byDistance: byDistance)
                         return (ticks, finished)
                     }
                     for k in 0..<ticks.count {
