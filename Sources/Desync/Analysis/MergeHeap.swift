@@ -7,7 +7,6 @@ struct MergeHeap {
 
     init() {}
 
-    var isEmpty: Bool { runs.isEmpty }
     /// The run to take from next, and its key.
     var top: (run: Int, key: UInt64)? { runs.isEmpty ? nil : (runs[0], keys[0]) }
 

@@ -115,6 +115,8 @@ public struct ReportData: Sendable {
     /// Rows of `desync_events` for the run (0 when the run failed or its
     /// batch was replaced since).
     public var joinedRows: Int64 = 0
+    /// The run's largest distance (0 without rows).
+    public var maxDistance: Double = 0
     public var overall: GroupStats?
     public var byPing: [GroupStats] = []
     public var byLoss: [GroupStats] = []
