@@ -190,7 +190,8 @@ public struct StreamReader: Sendable {
                     throw DesyncError(
                         .input,
                         "\(stream.rawValue) input '\(path)' is \(name)-compressed; decompress"
-                            + " it first (for example: \(tool) '\(path)') and point desync at"
+                            + " it first (for example: \(tool) '\(path)' >"
+                            + " \(stream.rawValue).jsonl, in another folder) and point desync at"
                             + " the result")
                 }
                 // A UTF-8 byte order mark, as Windows tools write, is not
@@ -269,10 +270,11 @@ public struct StreamReader: Sendable {
     /// thousands of malformed lines.
     static func compression(of start: [UInt8]) -> (name: String, tool: String)? {
         let magics: [([UInt8], String, String)] = [
-            ([0x1F, 0x8B], "gzip", "gunzip -k"),
-            ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstd -d"),
-            ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "unxz -k"),
-            ([0x50, 0x4B, 0x03, 0x04], "zip", "unzip"),
+            // Each tool writes to standard output, whatever the file's name.
+            ([0x1F, 0x8B], "gzip", "gzip -dc"),
+            ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstd -dc"),
+            ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xz -dc"),
+            ([0x50, 0x4B, 0x03, 0x04], "zip", "unzip -p"),
         ]
         return magics.first { start.starts(with: $0.0) }.map { ($0.1, $0.2) }
     }
